@@ -1,0 +1,96 @@
+"""Career-break (time-credit) records as MAGDA's GeefLoopbaanonderbrekingen 02.00 exposes them.
+
+Field meanings follow the MAGDA service (Bron, Dossiernummer, INSZ, Periode, Categorie, Regime,
+Vermindering, Reden, Contract, BedragMaandelijkseUitkering, GemiddeldAantalUrenPerWeek); names
+are English here, the federal adapter maps the Dutch wire names. Codes stay codes: which
+``reason`` means "training" is not public, so the code table lives in configurable data.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel, Field, model_validator
+
+from gateway.models.common import RECORD_CONFIG, Insz
+
+
+class CareerBreakSource(StrEnum):
+    """MAGDA ``Bron``: who holds the authentic record."""
+
+    RVA = "RVA"
+    VLAANDEREN = "Vlaanderen"
+    WALLONIE = "Wallonie"
+    BRUSSEL = "Brussel"
+
+
+class CodeValue(BaseModel):
+    """A code with its optional description (MAGDA's ``Code`` + ``Omschrijving``)."""
+
+    model_config = RECORD_CONFIG
+
+    code: str = Field(pattern=r"^\d{1,2}$")
+    description: str | None = Field(default=None, max_length=200)
+
+
+class Period(BaseModel):
+    model_config = RECORD_CONFIG
+
+    begin: date
+    end: date | None = None  # open-ended
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.end is not None and self.end < self.begin:
+            raise ValueError("period end is before its begin")
+        return self
+
+    def overlaps(self, other: Period) -> bool:
+        """True when the two periods share at least one day (open ends run forever)."""
+        self_end = self.end or date.max
+        other_end = other.end or date.max
+        return self.begin <= other_end and other.begin <= self_end
+
+    def covers(self, other: Period) -> bool:
+        """True when ``other`` lies entirely inside this period."""
+        self_end = self.end or date.max
+        other_end = other.end or date.max
+        return self.begin <= other.begin and other_end <= self_end
+
+
+class CareerBreakRecord(BaseModel):
+    model_config = RECORD_CONFIG
+
+    source: CareerBreakSource
+    dossier_number: str | None = Field(default=None, max_length=30)
+    insz: Insz
+    period: Period
+    category: CodeValue  # 1 digit: 1 time credit, 4 care credit, ...
+    regime: CodeValue | None = None
+    reduction: CodeValue  # full, half, 1/5 ...
+    reason: CodeValue | None = None  # motive code
+    contract: CodeValue | None = None
+    monthly_allowance: int | None = Field(default=None, ge=0, description="euro, as MAGDA gives it")
+    average_hours_per_week: Decimal | None = Field(
+        default=None, ge=0, le=60, max_digits=5, decimal_places=2
+    )
+
+
+class CareerBreakQuery(BaseModel):
+    """Ask for one worker's career breaks over a period, optionally from some sources only."""
+
+    model_config = RECORD_CONFIG
+
+    insz: Insz
+    period: Period
+    sources: tuple[CareerBreakSource, ...] = ()
+
+
+class CareerBreakResponse(BaseModel):
+    model_config = RECORD_CONFIG
+
+    insz: Insz
+    period: Period
+    records: tuple[CareerBreakRecord, ...] = ()

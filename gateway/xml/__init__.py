@@ -1,0 +1,1 @@
+"""XML handling shared by every flow: hardened parsing and XSD validation."""
