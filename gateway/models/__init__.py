@@ -7,6 +7,8 @@ python-stdnum, dates, ranges) so that mappings can be pure functions over truste
 
 from gateway.models.bev import BevCourseType, BevRecord, RaisedCapReason, RecognitionStatus
 from gateway.models.career_break import (
+    AttestStatus,
+    CareerBreakMutation,
     CareerBreakQuery,
     CareerBreakRecord,
     CareerBreakResponse,
@@ -32,8 +34,10 @@ from gateway.models.vok import Reduction, RuleCheck, VokDecision
 from gateway.models.vov import PriorUse, VovRegistration
 
 __all__ = [
+    "AttestStatus",
     "BevCourseType",
     "BevRecord",
+    "CareerBreakMutation",
     "CareerBreakQuery",
     "CareerBreakRecord",
     "CareerBreakResponse",

@@ -94,3 +94,24 @@ class CareerBreakResponse(BaseModel):
     insz: Insz
     period: Period
     records: tuple[CareerBreakRecord, ...] = ()
+
+
+class AttestStatus(StrEnum):
+    """What a mutation notification says happened to an attest."""
+
+    NEW = "new"
+    CANCELLED = "cancelled"
+
+
+class CareerBreakMutation(BaseModel):
+    """One change the federal side pushes: an attest (number + status) and the record it concerns.
+
+    MAGDA's mutation service publishes new and cancelled attests; a cancelled attest still carries
+    the record so that the receiver can find what it had derived from it (e.g. a VOK decision).
+    """
+
+    model_config = RECORD_CONFIG
+
+    attest_number: str = Field(min_length=1, max_length=30, pattern=r"^[A-Za-z0-9._/-]+$")
+    status: AttestStatus
+    record: CareerBreakRecord
