@@ -26,6 +26,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from adapters.brussels import xml as bev_xml
 from gateway.models import (
     AttestStatus,
     BevCourseType,
@@ -429,14 +430,13 @@ def bev_records(draw: st.DrawFn, *, version: int | None = None) -> BevRecord:
     """A BEV record; ``version`` keeps it inside what that wire version can carry.
 
     version=1: the title language stays the default ("nl"): v1 has no element for it.
-    version=2: no ``low-education`` raised-cap reason: v2 narrowed that enumeration.
+    version=2: the low-education raise exactly where v2 derives it (professional course, low or
+    medium education level), since v2 narrowed that enumeration value away.
     """
     year, start, end, exams = draw(course_dates())
     cap = draw(decimals(180, places=2))
     claimable = draw(decimals(cap, places=2))
-    reasons = [
-        r for r in RaisedCapReason if not (version == 2 and r is RaisedCapReason.LOW_EDUCATION)
-    ]
+    reasons = list(RaisedCapReason)
     data: dict[str, Any] = {
         "record_id": draw(record_ids("BEV")),
         "school_year": school_year_label(year),
@@ -469,7 +469,15 @@ def bev_records(draw: st.DrawFn, *, version: int | None = None) -> BevRecord:
     if draw(st.booleans()):
         data["source_region"] = draw(st.sampled_from(Region))
         data["source_registration_id"] = draw(record_ids("VOV"))
-    return BevRecord.model_validate(data)
+    record = BevRecord.model_validate(data)
+    if version == 2:
+        derived = bev_xml.derives_low_education(record.course_type, record.worker.education_level)
+        reason = record.raised_cap_reason
+        if derived and reason is None:
+            record = record.model_copy(update={"raised_cap_reason": RaisedCapReason.LOW_EDUCATION})
+        elif not derived and reason is RaisedCapReason.LOW_EDUCATION:
+            record = record.model_copy(update={"raised_cap_reason": None})
+    return record
 
 
 # --------------------------------------------------------------------------- career breaks

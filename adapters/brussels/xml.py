@@ -11,9 +11,12 @@ Two wire versions are live at once, and they do not carry the same things:
   into a Dutch one, so :func:`to_xml` refuses unless the caller accepts the loss explicitly
   (``allow_loss=True``); :func:`fields_lost` tells a mapping report what would be lost.
   Reading v1 (or v2 without the element) gives the model default ``"nl"``: ODB titles are Dutch.
-* **v2 removes** ``faible-niveau-etudes`` from ``motifPlafondMajore`` (Brussels derives the 130 h
-  raise from the worker's education level itself from v2 on). A record with
-  ``RaisedCapReason.LOW_EDUCATION`` cannot be written as v2: BrugValidationError.
+* **v2 removes** ``faible-niveau-etudes`` from ``motifPlafondMajore``: from v2 on Brussels
+  derives the 130 h raise itself from ``niveauEtudes`` (low or medium) on a professional course.
+  So v2 *omits* the reason where it is derivable and the reader derives it back
+  (:func:`derives_low_education`); where it is not derivable (no or a high education level),
+  or where a record without a reason would be read back with one, v2 cannot carry the record
+  faithfully: BrugValidationError, and :func:`best_version` picks v1.
 """
 
 from __future__ import annotations
@@ -129,16 +132,61 @@ def fields_lost(record: BevRecord, version: Version) -> tuple[str, ...]:
     return tuple(lost)
 
 
+_LOW_LEVELS = frozenset({EducationLevel.LOW, EducationLevel.MEDIUM})
+
+
+def derives_low_education(course_type: BevCourseType, education: EducationLevel | None) -> bool:
+    """True where BEV v2 implies the 130 h raise: a professional course, low/medium education."""
+    return course_type is BevCourseType.PROFESSIONAL and education in _LOW_LEVELS
+
+
+def _v2_reason_problem(record: BevRecord) -> str | None:
+    derivable = derives_low_education(record.course_type, record.worker.education_level)
+    reason = record.raised_cap_reason
+    if reason is RaisedCapReason.LOW_EDUCATION and not derivable:
+        return (
+            "BEV v2 no longer has raised-cap reason 'faible-niveau-etudes' and cannot derive it "
+            "here (it needs a professional course and a low or medium education level)"
+        )
+    if reason is None and derivable:
+        return (
+            "BEV v2 derives the low-education raise for a professional course and a low or "
+            "medium education level; a record without that raise cannot be written as v2"
+        )
+    return None
+
+
+def writable_versions(record: BevRecord) -> tuple[Version, ...]:
+    """The wire versions that carry ``record`` faithfully, newest first."""
+    out: list[Version] = []
+    for version in (2, 1):
+        narrowed = version == 2 and _v2_reason_problem(record) is not None
+        if not narrowed and not fields_lost(record, version):
+            out.append(version)
+    return tuple(out)
+
+
+def best_version(record: BevRecord) -> Version:
+    """The newest version that carries ``record`` without loss.
+
+    v2 dropped a raised-cap reason and v1 lacks the title language, so some records fit only
+    one of them; a record that fits neither raises the violations of v2 (the current version).
+    """
+    versions = writable_versions(record)
+    if not versions:
+        _check_writable(record, 2, allow_loss=False)
+    return versions[0]
+
+
 def _check_writable(record: BevRecord, version: Version, allow_loss: bool) -> None:
     violations: list[Violation] = []
-    if record.raised_cap_reason in REMOVED_REASONS[version]:
+    problem = _v2_reason_problem(record) if version == 2 else None
+    if problem is not None:
         violations.append(
             Violation(
                 "dossier.motifPlafondMajore",
                 f"bev.v{version}.enumeration-narrowed",
-                f"BEV v{version} no longer has raised-cap reason "
-                f"{RAISED_CAP_REASONS[record.raised_cap_reason]!r} (Brussels derives it from "
-                "niveauEtudes); send v1 or drop the reason",
+                f"{problem}; send v1",
                 str(record.raised_cap_reason),
             )
         )
@@ -203,7 +251,9 @@ def to_xml(
     if version >= 2:
         sub(d, q("langueIntitule"), record.course_title_language)
     sub(d, q("typeFormation"), COURSE_TYPES[record.course_type])
-    if record.raised_cap_reason is not None:
+    if record.raised_cap_reason is not None and not (
+        version == 2 and record.raised_cap_reason in REMOVED_REASONS[2]
+    ):  # v2 leaves the low-education raise to be derived from niveauEtudes
         sub(d, q("motifPlafondMajore"), RAISED_CAP_REASONS[record.raised_cap_reason])
     sub(d, q("bceOperateur"), record.provider_kbo)
     sub(d, q("reconnaissanceOperateur"), RECOGNITION[record.provider_recognition])
@@ -287,7 +337,15 @@ def record_data(dossier: etree._Element, ns: str) -> dict[str, Any]:
     put(data, "course_title", text(dossier, q("intituleFormation")))
     put(data, "course_title_language", text(dossier, q("langueIntitule")))
     put(data, "course_type", _canon("course_type", text(dossier, q("typeFormation"))))
-    put(data, "raised_cap_reason", _canon("reason", text(dossier, q("motifPlafondMajore"))))
+    reason = _canon("reason", text(dossier, q("motifPlafondMajore")))
+    if reason is None and ns == BEV_V2_NS:
+        course_type = _canon("course_type", text(dossier, q("typeFormation")))
+        level = _canon("education", text(dossier, f"{q('travailleur')}/{q('niveauEtudes')}"))
+        if isinstance(course_type, BevCourseType) and derives_low_education(
+            course_type, level if isinstance(level, EducationLevel) else None
+        ):
+            reason = RaisedCapReason.LOW_EDUCATION
+    put(data, "raised_cap_reason", reason)
     put(data, "provider_kbo", text(dossier, q("bceOperateur")))
     put(
         data,

@@ -10,7 +10,13 @@ from lxml import etree
 
 from adapters.brussels import xml as bev_xml
 from gateway.errors import BrugValidationError
-from gateway.models import BevRecord, MessageHeader, RaisedCapReason
+from gateway.models import (
+    BevCourseType,
+    BevRecord,
+    EducationLevel,
+    MessageHeader,
+    RaisedCapReason,
+)
 from gateway.xml import schemas
 from gateway.xml.binding import serialize
 from tests import strategies as s
@@ -24,26 +30,59 @@ def _example() -> tuple[BevRecord, MessageHeader]:
     return message.body, message.header
 
 
-def test_v2_refuses_the_removed_reason_but_v1_carries_it() -> None:
+def test_v2_refuses_the_removed_reason_where_not_derivable_but_v1_carries_it() -> None:
     record, header = _example()
-    low = record.model_copy(update={"raised_cap_reason": RaisedCapReason.LOW_EDUCATION})
+    high = record.worker.model_copy(update={"education_level": EducationLevel.HIGH})
+    low = record.model_copy(
+        update={"raised_cap_reason": RaisedCapReason.LOW_EDUCATION, "worker": high}
+    )
     with pytest.raises(BrugValidationError) as caught:
         bev_xml.to_xml(low, header, version=2)
     (violation,) = caught.value.violations
     assert violation.rule == "bev.v2.enumeration-narrowed"
     assert violation.value == "low-education"
+    assert bev_xml.best_version(low) == 1
     again = bev_xml.from_xml(serialize(bev_xml.to_xml(low, header, version=1)))
     assert again.body.raised_cap_reason is RaisedCapReason.LOW_EDUCATION
 
 
+def test_v2_omits_a_derivable_low_education_raise_and_derives_it_back() -> None:
+    record, header = _example()
+    medium = record.worker.model_copy(update={"education_level": EducationLevel.MEDIUM})
+    low = record.model_copy(
+        update={
+            "raised_cap_reason": RaisedCapReason.LOW_EDUCATION,
+            "worker": medium,
+            "course_type": BevCourseType.PROFESSIONAL,
+        }
+    )
+    root = bev_xml.to_xml(low, header, version=2)
+    assert b"faible-niveau-etudes" not in serialize(root)
+    schemas.validate("bev-record-v2", root)
+    assert bev_xml.from_xml(serialize(root)).body == low
+    # the same record without the raise cannot be written as v2: it would be read back raised
+    plain = low.model_copy(update={"raised_cap_reason": None})
+    with pytest.raises(BrugValidationError) as caught:
+        bev_xml.to_xml(plain, header, version=2)
+    assert caught.value.violations[0].rule == "bev.v2.enumeration-narrowed"
+    assert bev_xml.best_version(plain) == 1
+
+
 @FAST
 @given(record=s.bev_records(), header=s.message_headers())
-def test_v2_refuses_exactly_the_removed_value(record: BevRecord, header: MessageHeader) -> None:
-    if record.raised_cap_reason is RaisedCapReason.LOW_EDUCATION:
+def test_v2_refuses_exactly_what_it_cannot_carry(record: BevRecord, header: MessageHeader) -> None:
+    derivable = bev_xml.derives_low_education(record.course_type, record.worker.education_level)
+    reason = record.raised_cap_reason
+    unfaithful = (reason is RaisedCapReason.LOW_EDUCATION and not derivable) or (
+        reason is None and derivable
+    )
+    if unfaithful:
         with pytest.raises(BrugValidationError):
             bev_xml.to_xml(record, header, version=2)
     else:
-        schemas.validate("bev-record-v2", bev_xml.to_xml(record, header, version=2))
+        root = bev_xml.to_xml(record, header, version=2)
+        schemas.validate("bev-record-v2", root)
+        assert bev_xml.from_xml(serialize(root)).body == record
 
 
 def test_v2_narrows_the_enumeration_by_exactly_one_value() -> None:

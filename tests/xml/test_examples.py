@@ -51,6 +51,7 @@ VALID: dict[str, tuple[Reader, str | None, type[BaseModel] | None]] = {
     ),
     "vov-registrations-bulk.xml": (flanders_xml.registrations_from_xml, None, None),
     "odb-course.xml": (flanders_xml.course_from_xml, "odb-course.json", OdbCourse),
+    "odb-course-vok.xml": (flanders_xml.course_from_xml, "odb-course-vok.json", OdbCourse),
     "bev-record-v1.xml": (bev_xml.from_xml, "bev-record.json", BevRecord),
     "bev-record-v2.xml": (bev_xml.from_xml, None, None),
     "career-breaks.xml": (federal_xml.response_from_xml, "career-breaks.json", CareerBreakResponse),

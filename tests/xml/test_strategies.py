@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
+from adapters.brussels import xml as bev_xml
 from gateway.identifiers import validate_establishment_unit, validate_insz, validate_kbo
 from gateway.identifiers.insz import is_bis_number
 from gateway.models import RaisedCapReason, Region
@@ -96,8 +97,12 @@ def test_vov_region_fixed(value: Any) -> None:
 
 @FAST
 @given(s.bev_records(version=2))
-def test_bev_v2_never_uses_removed_reason(value: Any) -> None:
-    assert value.raised_cap_reason is not RaisedCapReason.LOW_EDUCATION
+def test_bev_v2_uses_removed_reason_only_where_derivable(value: Any) -> None:
+    derivable = bev_xml.derives_low_education(value.course_type, value.worker.education_level)
+    if value.raised_cap_reason is RaisedCapReason.LOW_EDUCATION:
+        assert derivable
+    elif value.raised_cap_reason is None:
+        assert not derivable
 
 
 @FAST

@@ -1,0 +1,107 @@
+"""``brug map``: run a mapping on files and print the target record with its report."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from adapters.brussels import xml as bev_xml
+from adapters.brussels.crosswalk import Crosswalk
+from adapters.brussels.mapping import bev_to_vov, vov_to_bev
+from gateway.cli._common import console, err_console, fail_validation
+from gateway.cli._output import cli_header, report_dict, report_table
+from gateway.errors import BrugValidationError
+from gateway.flanders import xml as flanders_xml
+from gateway.inputs import read_bev, read_course, read_vov
+from gateway.rules.ruledata import RuleBook
+from gateway.xml.binding import serialize
+
+NAME = "map"
+app = typer.Typer(
+    help="Map records between the Flemish and Brussels schemes.", no_args_is_help=True
+)
+
+#: Purpose codes stated in the header of documents the mappings write.
+PURPOSE_VOV_TO_BEV = "VOV-BEV-MOBILITY"
+PURPOSE_BEV_TO_VOV = "BEV-VOV-MOBILITY"
+
+
+class OutputFormat(StrEnum):
+    JSON = "json"
+    XML = "xml"
+
+
+FormatOption = Annotated[OutputFormat, typer.Option("--format", help="json or xml")]
+Crosswalks = Annotated[
+    list[Path] | None,
+    typer.Option("--crosswalk", help="extra crosswalk CSV (ODB number → BEE reference)"),
+]
+
+
+@app.command("vov-to-bev")
+def vov_to_bev_command(
+    vov: Annotated[Path, typer.Option("--vov", help="VOV registration (JSON or XML)")],
+    course: Annotated[Path, typer.Option("--course", help="ODB course (JSON or XML)")],
+    output_format: FormatOption = OutputFormat.JSON,
+    bev_version: Annotated[
+        int | None,
+        typer.Option(
+            "--bev-version", min=1, max=2, help="BEV wire version (default: newest that fits)"
+        ),
+    ] = None,
+    crosswalk: Crosswalks = None,
+) -> None:
+    """Map a VOV registration + its ODB course to a Brussels BEV record."""
+    try:
+        registration = read_vov(vov)
+        odb_course = read_course(course)
+        result = vov_to_bev(
+            registration, odb_course, RuleBook.load(), Crosswalk.load(crosswalk or None)
+        )
+        if output_format is OutputFormat.XML:
+            header = cli_header("flanders-wse", "brussels-bee", PURPOSE_VOV_TO_BEV)
+            version: bev_xml.Version = (
+                bev_xml.best_version(result.record)
+                if bev_version is None
+                else (1 if bev_version == 1 else 2)
+            )
+            root = bev_xml.to_xml(result.record, header, version=version)
+            typer.echo(serialize(root, pretty=True).decode())
+            err_console.print(report_table(result.report))
+            return
+    except BrugValidationError as exc:
+        fail_validation(exc)
+    payload = {
+        "record": result.record.model_dump(mode="json"),
+        "report": report_dict(result.report),
+    }
+    console.print_json(json.dumps(payload))
+
+
+@app.command("bev-to-vov")
+def bev_to_vov_command(
+    bev: Annotated[Path, typer.Argument(help="BEV record (JSON, or XML v1/v2)")],
+    output_format: FormatOption = OutputFormat.JSON,
+    crosswalk: Crosswalks = None,
+) -> None:
+    """Map a Brussels BEV record to a canonical VOV registration (worker moving to Flanders)."""
+    try:
+        record = read_bev(bev)
+        result = bev_to_vov(record, Crosswalk.load(crosswalk or None), RuleBook.load())
+        if output_format is OutputFormat.XML:
+            header = cli_header("brussels-bee", "flanders-wse", PURPOSE_BEV_TO_VOV)
+            root = flanders_xml.registration_to_xml(result.record, header)
+            typer.echo(serialize(root, pretty=True).decode())
+            err_console.print(report_table(result.report))
+            return
+    except BrugValidationError as exc:
+        fail_validation(exc)
+    payload = {
+        "record": result.record.model_dump(mode="json"),
+        "report": report_dict(result.report),
+    }
+    console.print_json(json.dumps(payload))

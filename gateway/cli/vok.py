@@ -1,0 +1,109 @@
+"""``brug vok check``: is a worker entitled to the Flemish training-credit premium (VOK)?"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from adapters.federal.codes import CodeTable
+from adapters.federal.vok import check_vok
+from gateway.cli._common import console, err_console, fail_validation
+from gateway.errors import BrugValidationError, Violation
+from gateway.inputs import read_career_breaks, read_course
+from gateway.models import EducationLevel, Period, Worker
+from gateway.rules.ruledata import RuleBook
+from gateway.validation import parse_model
+
+NAME = "vok"
+app = typer.Typer(help="Training-credit premium (VOK) from federal time-credit data.")
+
+
+@app.callback()
+def _group() -> None:
+    """Training-credit premium (VOK) checks."""
+
+
+def _period(response_period: Period, begin: date | None, end: date | None) -> Period:
+    if begin is None and end is None:
+        return response_period
+    return parse_model(
+        Period,
+        {"begin": begin or response_period.begin, "end": end or response_period.end},
+        context="command line",
+    )
+
+
+@app.command("check")
+def check_command(
+    career_breaks: Annotated[
+        Path, typer.Option("--career-breaks", help="career-break response (XML or JSON)")
+    ],
+    course: Annotated[Path, typer.Option("--course", help="ODB course (XML or JSON)")],
+    begin: Annotated[str | None, typer.Option(help="period begin, YYYY-MM-DD")] = None,
+    end: Annotated[str | None, typer.Option(help="period end, YYYY-MM-DD")] = None,
+    education_level: Annotated[EducationLevel | None, typer.Option("--education-level")] = None,
+    lives_alone: Annotated[bool, typer.Option("--lives-alone/--not-alone")] = False,
+    in_pop: Annotated[bool, typer.Option("--pop", help="course is in a personal plan")] = False,
+    contract_months: Annotated[int | None, typer.Option(min=0)] = None,
+    codes: Annotated[Path | None, typer.Option(help="motive code table (TOML)")] = None,
+    output_json: Annotated[bool, typer.Option("--json", help="print the decision as JSON")] = False,
+) -> None:
+    """Decide VOK eligibility from career-break records and the course, listing every rule."""
+    try:
+        dates: dict[str, date | None] = {}
+        violations: list[Violation] = []
+        for name, value in (("begin", begin), ("end", end)):
+            try:
+                dates[name] = date.fromisoformat(value) if value else None
+            except ValueError:
+                violations.append(Violation(name, "type.date", "expected YYYY-MM-DD", value))
+        if violations:
+            raise BrugValidationError(violations, context="command line")
+        response = read_career_breaks(career_breaks)
+        odb_course = read_course(course)
+        worker = parse_model(
+            Worker,
+            {
+                "insz": response.insz,
+                "education_level": education_level,
+                "lives_alone": lives_alone,
+            },
+            context="worker",
+        )
+        period = _period(response.period, dates["begin"], dates["end"])
+        decision = check_vok(
+            response.records,
+            odb_course,
+            worker,
+            period,
+            RuleBook.load(),
+            CodeTable.load(codes),
+            contract_months=contract_months,
+            in_pop=in_pop,
+        )
+    except BrugValidationError as exc:
+        fail_validation(exc)
+    if output_json:
+        console.print_json(json.dumps(decision.model_dump(mode="json")))
+    else:
+        table = Table(title=f"VOK for course {decision.odb_number}", title_justify="left")
+        table.add_column("rule")
+        table.add_column("ok")
+        table.add_column("why", overflow="fold")
+        for check in decision.checks:
+            table.add_row(check.rule, "yes" if check.passed else "NO", check.message)
+        console.print(table)
+        verdict = "ELIGIBLE" if decision.eligible else "NOT ELIGIBLE"
+        amount = ""
+        if decision.monthly_premium_eur is not None:
+            amount = f": €{decision.monthly_premium_eur}/month ({decision.reduction})"
+            if decision.single_supplement_eur:
+                amount += f" + €{decision.single_supplement_eur} single supplement"
+        console.print(f"[bold]{verdict}[/bold]{amount}  (rules {decision.rule_data_version})")
+    if not decision.eligible:
+        err_console.print("not eligible: see the rules marked NO")

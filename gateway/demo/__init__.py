@@ -1,0 +1,1 @@
+"""The demo: a realistic, reproducible sample of records and the run that pushes it through."""
