@@ -1,0 +1,41 @@
+"""``brug pki``: a development PKI for demos, tests and interop harnesses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from gateway.cli._common import EXIT_INVALID, console, err_console
+from gateway.wssecurity.pki import P12_PASSWORD, init_pki
+
+NAME = "pki"
+app = typer.Typer(help="Development PKI (never for production keys).", no_args_is_help=True)
+
+
+@app.command("init")
+def init(
+    directory: Annotated[Path, typer.Argument(help="Directory to write the PKI into.")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing PKI.")] = False,
+) -> None:
+    """Create a dev CA, partner certificates (PEM + PKCS#12), an untrusted and an expired one."""
+    if (directory / "ca.pem").exists() and not force:
+        err_console.print(f"[red]{directory} already holds a PKI[/red] (use --force to replace it)")
+        raise typer.Exit(EXIT_INVALID)
+    try:
+        layout = init_pki(directory)
+    except OSError as exc:
+        err_console.print(f"[red]cannot write to {directory}:[/red] {exc.strerror}")
+        raise typer.Exit(EXIT_INVALID) from None
+    table = Table(title=f"development PKI in {layout.root}")
+    table.add_column("party")
+    table.add_column("key")
+    table.add_column("certificate")
+    table.add_column("PKCS#12")
+    table.add_row("CA", layout.ca_key.name, layout.ca_cert.name, "")
+    for party in layout.parties.values():
+        table.add_row(party.name, party.key.name, party.cert.name, party.p12.name)
+    console.print(table)
+    console.print(f"PKCS#12 password: {P12_PASSWORD} (development only)")

@@ -1,0 +1,235 @@
+"""A throw-away development PKI, so tests, demos and interop harnesses share one layout.
+
+``init_pki(dir)`` writes a CA, three partner certificates (flanders, brussels, federal), one
+certificate from a different CA (``untrusted``), one certificate that has expired
+(``expired``, signed by the CA) and one ECDSA P-256 certificate (``ecdsa``). Each partner gets
+``NAME.key`` (unencrypted PKCS#8 PEM), ``NAME.pem`` and ``NAME.p12`` (password ``changeit``, the
+Java keystore habit, with the CA certificate included). As MAGDA does, the CN of ``flanders`` is
+a KBO enterprise number.
+
+These keys are for development only: they are written unencrypted on purpose.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+P12_PASSWORD = "changeit"  # noqa: S105 (development PKI, documented)
+FLANDERS_KBO = "0316381039"
+PARTNERS = ("flanders", "brussels", "federal")
+
+PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    name: str
+    key: Path
+    cert: Path
+    p12: Path
+
+
+@dataclass(frozen=True, slots=True)
+class PkiLayout:
+    root: Path
+    ca_cert: Path
+    ca_key: Path
+    other_ca_cert: Path
+    parties: dict[str, Party]
+
+    def __getitem__(self, name: str) -> Party:
+        return self.parties[name]
+
+
+def _name(cn: str, org: str) -> x509.Name:
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "BE"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, org),
+            x509.NameAttribute(NameOID.COMMON_NAME, cn),
+        ]
+    )
+
+
+def _rsa() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def _ca(cn: str, now: datetime) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
+    key = _rsa()
+    name = _name(cn, "brug development PKI")
+    ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=1), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(ski, critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), critical=False
+        )
+        .sign(key, hashes.SHA256())
+    )
+    return key, cert
+
+
+def _leaf(
+    cn: str,
+    org: str,
+    dns: str,
+    key: PrivateKey,
+    ca_key: rsa.RSAPrivateKey,
+    ca_cert: x509.Certificate,
+    not_before: datetime,
+    not_after: datetime,
+) -> x509.Certificate:
+    ca_ski = ca_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+    return (
+        x509.CertificateBuilder()
+        .subject_name(_name(cn, org))
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=isinstance(key, rsa.RSAPrivateKey),
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.ExtendedKeyUsage(
+                [ExtendedKeyUsageOID.CLIENT_AUTH, ExtendedKeyUsageOID.SERVER_AUTH]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(dns)]), critical=False)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+
+
+def _pem_cert(cert: x509.Certificate) -> bytes:
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def _pem_key(key: PrivateKey) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+def _write(path: Path, data: bytes, secret: bool = False) -> None:
+    path.write_bytes(data)
+    if secret:
+        os.chmod(path, 0o600)
+
+
+def _write_party(
+    root: Path, name: str, key: PrivateKey, cert: x509.Certificate, ca: x509.Certificate
+) -> Party:
+    party = Party(name, root / f"{name}.key", root / f"{name}.pem", root / f"{name}.p12")
+    _write(party.key, _pem_key(key), secret=True)
+    _write(party.cert, _pem_cert(cert))
+    p12 = pkcs12.serialize_key_and_certificates(
+        name.encode(),
+        key,
+        cert,
+        [ca],
+        serialization.BestAvailableEncryption(P12_PASSWORD.encode()),
+    )
+    _write(party.p12, p12, secret=True)
+    return party
+
+
+def init_pki(directory: str | Path) -> PkiLayout:
+    """Create the development PKI under ``directory`` (created if missing) and return its layout."""
+    root = Path(directory)
+    root.mkdir(parents=True, exist_ok=True)
+    now = datetime.now(UTC)
+    ca_key, ca_cert = _ca("brug Dev Root CA", now)
+    other_key, other_cert = _ca("brug Untrusted Other CA", now)
+    _write(root / "ca.pem", _pem_cert(ca_cert))
+    _write(root / "ca.key", _pem_key(ca_key), secret=True)
+    _write(root / "other-ca.pem", _pem_cert(other_cert))
+
+    valid = (now - timedelta(days=1), now + timedelta(days=825))
+    subjects = {
+        "flanders": (FLANDERS_KBO, "Departement Werk en Sociale Economie", "flanders.brug.test"),
+        "brussels": ("brussels-bee", "Bruxelles Economie et Emploi", "brussels.brug.test"),
+        "federal": ("federal-rva", "RVA-ONEM", "federal.brug.test"),
+    }
+    parties: dict[str, Party] = {}
+    for name, (cn, org, dns) in subjects.items():
+        key = _rsa()
+        cert = _leaf(cn, org, dns, key, ca_key, ca_cert, *valid)
+        parties[name] = _write_party(root, name, key, cert, ca_cert)
+
+    key = _rsa()
+    cert = _leaf(
+        "untrusted", "Elsewhere", "untrusted.brug.test", key, other_key, other_cert, *valid
+    )
+    parties["untrusted"] = _write_party(root, "untrusted", key, cert, other_cert)
+
+    key = _rsa()
+    cert = _leaf(
+        "expired",
+        "brug development PKI",
+        "expired.brug.test",
+        key,
+        ca_key,
+        ca_cert,
+        now - timedelta(days=400),
+        now - timedelta(days=30),
+    )
+    parties["expired"] = _write_party(root, "expired", key, cert, ca_cert)
+
+    ec_key = ec.generate_private_key(ec.SECP256R1())
+    cert = _leaf(
+        "ecdsa", "brug development PKI", "ecdsa.brug.test", ec_key, ca_key, ca_cert, *valid
+    )
+    parties["ecdsa"] = _write_party(root, "ecdsa", ec_key, cert, ca_cert)
+
+    return PkiLayout(root, root / "ca.pem", root / "ca.key", root / "other-ca.pem", parties)
