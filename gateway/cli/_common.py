@@ -19,10 +19,8 @@ EXIT_INVALID = 2
 def fail_validation(error: BrugValidationError) -> NoReturn:
     """Print every violation as a table on stderr and exit 2 (never a traceback)."""
     table = Table(title=f"invalid {error.context}", show_lines=False)
-    table.add_column("path")
-    table.add_column("rule")
-    table.add_column("value")
-    table.add_column("message")
+    for column in ("path", "rule", "value", "message"):
+        table.add_column(column, overflow="fold")
     for v in error.violations:
         table.add_row(v.path, v.rule, v.value or "", v.message)
     err_console.print(table)

@@ -17,15 +17,15 @@ from gateway.xml import schemas as registry
 def schemas_command() -> None:
     """List the schema names (for ``brug validate``) and the WSDLs."""
     table = Table(title="schemas", title_justify="left")
-    table.add_column("name")
-    table.add_column("namespace")
+    table.add_column("name", no_wrap=True)
+    table.add_column("namespace", overflow="fold")
     table.add_column("roots", overflow="fold")
-    table.add_column("file")
+    table.add_column("file", overflow="fold")
     for info in registry.list_schemas():
         table.add_row(info.name, info.namespace, ", ".join(info.roots), info.file)
     console.print(table)
     wsdl = Table(title="WSDLs", title_justify="left")
-    wsdl.add_column("name")
+    wsdl.add_column("name", no_wrap=True)
     wsdl.add_column("file")
     wsdl.add_column("description", overflow="fold")
     for name, wsdl_info in registry.wsdls().items():
