@@ -25,10 +25,11 @@ import base64
 import binascii
 import hashlib
 import hmac
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Final, Literal
 
 from cryptography import x509
 from lxml import etree
@@ -278,9 +279,16 @@ class Verifier:
 
         self._check_replay(sig_value, ts_values, now)
 
-        if body_bytes:
+        if body_bytes and _HAS_COMMENT_OR_PI(parts.body):
+            # exc-C14N drops comments and PIs: the tree may hold text the signature does not
+            # cover (a comment splitting a signed text node); read the signed bytes instead.
             body = _reparse_signed(body_bytes)
             root.replace(parts.body, body)
+        elif body_bytes:
+            # Without comments or PIs (no DTD, so no entities; CDATA is merged into text by the
+            # parser) the Body subtree holds exactly the character data that was canonicalised
+            # and digested, so it can be read as is; this skips a re-parse on every message.
+            body = parts.body
         else:
             # Only reachable with a profile that does not require a signed Body (none shipped).
             body = parts.body
@@ -459,6 +467,10 @@ class Verifier:
             )
 
 
+_HAS_COMMENT_OR_PI: Final = etree.XPath("boolean(.//comment() | .//processing-instruction())")
+_reparse_local = threading.local()
+
+
 def _reparse_signed(canonical: bytes) -> etree._Element:
     """Parse canonical bytes brug produced itself from an already size- and depth-checked tree.
 
@@ -466,13 +478,16 @@ def _reparse_signed(canonical: bytes) -> etree._Element:
     is that of the checked tree, so the parser flags match ``gateway.xml.safe_parser`` without
     repeating its (Python-level) depth walk: the re-parse is on the hot path of every message.
     """
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        collect_ids=False,
-    )
+    parser: etree.XMLParser | None = getattr(_reparse_local, "parser", None)
+    if parser is None:  # one per thread: lxml parsers must not be shared across threads
+        parser = etree.XMLParser(
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            huge_tree=False,
+            collect_ids=False,
+        )
+        _reparse_local.parser = parser
     return etree.fromstring(canonical, parser=parser)
 
 
