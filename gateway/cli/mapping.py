@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from lxml import etree
+from pydantic import BaseModel
 
 from adapters.brussels import xml as bev_xml
 from adapters.brussels.crosswalk import Crosswalk
@@ -17,6 +19,7 @@ from gateway.cli._output import cli_header, report_dict, report_table
 from gateway.errors import BrugValidationError
 from gateway.flanders import xml as flanders_xml
 from gateway.inputs import read_bev, read_course, read_vov
+from gateway.mapping.report import MappingResult
 from gateway.rules.ruledata import RuleBook
 from gateway.xml.binding import serialize
 
@@ -40,6 +43,20 @@ Crosswalks = Annotated[
     list[Path] | None,
     typer.Option("--crosswalk", help="extra crosswalk CSV (ODB number → BEE reference)"),
 ]
+
+
+def _print_xml(root: etree._Element, result: MappingResult[Any]) -> None:
+    """The document on stdout (pipeable), the report on stderr (for the person watching)."""
+    typer.echo(serialize(root, pretty=True).decode())
+    err_console.print(report_table(result.report))
+
+
+def _print_json(result: MappingResult[BaseModel]) -> None:
+    payload = {
+        "record": result.record.model_dump(mode="json"),
+        "report": report_dict(result.report),
+    }
+    console.print_json(json.dumps(payload))
 
 
 @app.command("vov-to-bev")
@@ -69,17 +86,11 @@ def vov_to_bev_command(
                 if bev_version is None
                 else (1 if bev_version == 1 else 2)
             )
-            root = bev_xml.to_xml(result.record, header, version=version)
-            typer.echo(serialize(root, pretty=True).decode())
-            err_console.print(report_table(result.report))
+            _print_xml(bev_xml.to_xml(result.record, header, version=version), result)
             return
     except BrugValidationError as exc:
         fail_validation(exc)
-    payload = {
-        "record": result.record.model_dump(mode="json"),
-        "report": report_dict(result.report),
-    }
-    console.print_json(json.dumps(payload))
+    _print_json(result)
 
 
 @app.command("bev-to-vov")
@@ -94,14 +105,8 @@ def bev_to_vov_command(
         result = bev_to_vov(record, Crosswalk.load(crosswalk or None), RuleBook.load())
         if output_format is OutputFormat.XML:
             header = cli_header("brussels-bee", "flanders-wse", PURPOSE_BEV_TO_VOV)
-            root = flanders_xml.registration_to_xml(result.record, header)
-            typer.echo(serialize(root, pretty=True).decode())
-            err_console.print(report_table(result.report))
+            _print_xml(flanders_xml.registration_to_xml(result.record, header), result)
             return
     except BrugValidationError as exc:
         fail_validation(exc)
-    payload = {
-        "record": result.record.model_dump(mode="json"),
-        "report": report_dict(result.report),
-    }
-    console.print_json(json.dumps(payload))
+    _print_json(result)
