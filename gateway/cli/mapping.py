@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from lxml import etree
@@ -22,6 +22,8 @@ from gateway.inputs import read_bev, read_course, read_vov
 from gateway.mapping.report import MappingResult
 from gateway.rules.ruledata import RuleBook
 from gateway.xml.binding import serialize
+
+M = TypeVar("M", bound=BaseModel)
 
 NAME = "map"
 app = typer.Typer(
@@ -51,7 +53,7 @@ def _print_xml(root: etree._Element, result: MappingResult[Any]) -> None:
     err_console.print(report_table(result.report))
 
 
-def _print_json(result: MappingResult[BaseModel]) -> None:
+def _print_json(result: MappingResult[M]) -> None:
     payload = {
         "record": result.record.model_dump(mode="json"),
         "report": report_dict(result.report),
