@@ -1,0 +1,84 @@
+"""How an audit entry is hashed: the one definition the writer and every verifier share.
+
+``entry_hash = SHA-256(prev_hash || SHA-256(canonical_json(fields)))`` (hex strings
+concatenated). Hashing the fields first lets an export prove that entries outside the exported
+period link the chain to a checkpoint by giving only their field digests, never their content.
+Canonical JSON: sorted keys, no whitespace, UTF-8, times as ISO 8601 UTC with microseconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from gateway.store.tables import AuditEntryRow
+
+GENESIS_HASH = "0" * 64
+
+Direction = Literal["in", "out"]
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    """One message in or out, as the caller describes it (``insz`` is hashed, never stored)."""
+
+    partner: str
+    operation: str
+    direction: Direction
+    message_id: str
+    digest: str
+    outcome: str
+    signature_value: str | None = None
+    insz: str | None = None
+
+
+def canonical_json(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def format_time(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def entry_fields(row: AuditEntryRow) -> dict[str, Any]:
+    """The hashed fields of a stored entry (everything but the two hashes)."""
+    return {
+        "seq": row.seq,
+        "recorded_at": format_time(row.recorded_at),
+        "partner": row.partner,
+        "operation": row.operation,
+        "direction": row.direction,
+        "message_id": row.message_id,
+        "digest": row.digest,
+        "signature_value": row.signature_value,
+        "outcome": row.outcome,
+        "subject": row.subject,
+    }
+
+
+def fields_digest(fields: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(fields)).hexdigest()
+
+
+def link_hash(prev_hash: str, digest_of_fields: str) -> str:
+    return hashlib.sha256((prev_hash + digest_of_fields).encode("ascii")).hexdigest()
+
+
+def entry_hash(prev_hash: str, fields: dict[str, Any]) -> str:
+    return link_hash(prev_hash, fields_digest(fields))
+
+
+def checkpoint_payload(seq: int, head_hash: str, created_at: datetime, key_id: str) -> bytes:
+    """The bytes a checkpoint signature covers."""
+    return canonical_json(
+        {
+            "type": "brug-audit-checkpoint/1",
+            "seq": seq,
+            "entry_hash": head_hash,
+            "created_at": format_time(created_at),
+            "key_id": key_id,
+        }
+    )

@@ -1,0 +1,167 @@
+"""``brug outbox``: look into, retry and clean up messages waiting for partners."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from gateway.cli._common import console
+from gateway.delivery.entries import OutboxEntry, OutboxStatus
+from gateway.delivery.outbox import Outbox
+from gateway.delivery.runner import parse_partners, run_worker
+from gateway.store.cli_support import (
+    URL_ENV,
+    URL_HELP,
+    cli_errors,
+    fail,
+    open_cli_store,
+    parse_duration,
+)
+
+NAME = "outbox"
+app = typer.Typer(help="Messages queued for delivery to partners.", no_args_is_help=True)
+
+UrlOption = Annotated[str | None, typer.Option("--url", envvar=URL_ENV, help=URL_HELP)]
+
+
+def _time(value: object) -> str:
+    return value.isoformat(timespec="seconds") if hasattr(value, "isoformat") else ""
+
+
+@app.command("list")
+def list_entries(
+    url: UrlOption = None,
+    status: Annotated[OutboxStatus | None, typer.Option(help="Only this status.")] = None,
+    partner: Annotated[str | None, typer.Option(help="Only this partner.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10_000)] = 50,
+) -> None:
+    """List entries (oldest first) and the count per status."""
+    store = open_cli_store(url)
+    with cli_errors():
+        outbox = Outbox(store)
+        entries = outbox.list(status=status, partner=partner, limit=limit)
+        counts = outbox.counts()
+    table = Table(title="outbox")
+    for column in (
+        "id",
+        "partner",
+        "message id",
+        "operation",
+        "status",
+        "attempts",
+        "next attempt",
+        "last error",
+    ):
+        table.add_column(column)
+    for e in entries:
+        table.add_row(
+            str(e.id),
+            e.partner,
+            e.message_id,
+            e.operation,
+            e.status.value,
+            str(e.attempts),
+            _time(e.next_attempt_at),
+            (e.last_error or "")[:60],
+        )
+    console.print(table)
+    console.print(", ".join(f"{s.value}: {n}" for s, n in counts.items()))
+
+
+def _entry_json(entry: OutboxEntry, payload: bool) -> dict[str, object]:
+    data: dict[str, object] = {
+        "id": entry.id,
+        "partner": entry.partner,
+        "message_id": entry.message_id,
+        "operation": entry.operation,
+        "status": entry.status.value,
+        "attempts": entry.attempts,
+        "digest": entry.digest,
+        "created_at": _time(entry.created_at),
+        "next_attempt_at": _time(entry.next_attempt_at),
+        "delivered_at": _time(entry.delivered_at),
+        "lease_owner": entry.lease_owner,
+        "lease_expires_at": _time(entry.lease_expires_at),
+        "correlation_id": entry.correlation_id,
+        "last_error": entry.last_error,
+        "payload_bytes": len(entry.payload),
+        "partner_answer": (entry.partner_answer or b"").decode("utf-8", "replace") or None,
+    }
+    if payload:
+        data["payload"] = entry.payload.decode("utf-8", "replace")
+    return data
+
+
+@app.command("show")
+def show(
+    entry_id: Annotated[int, typer.Argument(help="Outbox entry id.")],
+    url: UrlOption = None,
+    payload: Annotated[
+        bool, typer.Option(help="Include the signed payload (may hold an INSZ).")
+    ] = False,
+) -> None:
+    """Show one entry as JSON (the payload only on request: it carries personal data)."""
+    store = open_cli_store(url)
+    with cli_errors():
+        entry = Outbox(store).get(entry_id)
+    typer.echo(json.dumps(_entry_json(entry, payload), indent=2))
+
+
+@app.command("retry")
+def retry(
+    entry_id: Annotated[int, typer.Argument(help="Outbox entry id (dead or pending).")],
+    url: UrlOption = None,
+) -> None:
+    """Send a dead entry again now, with fresh attempt and age budgets."""
+    store = open_cli_store(url)
+    with cli_errors():
+        entry = Outbox(store).retry(entry_id)
+    console.print(f"entry {entry.id} ({entry.partner} {entry.message_id}) is pending again")
+
+
+@app.command("purge")
+def purge(
+    older_than: Annotated[str, typer.Option("--older-than", help="Age, e.g. 30d, 12h.")],
+    url: UrlOption = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Really delete.")] = False,
+) -> None:
+    """Delete delivered and dead entries older than the given age (pending ones never)."""
+    age = parse_duration(older_than)
+    if age < timedelta(0):
+        raise fail("--older-than must be positive")
+    if not yes:
+        raise fail(f"this deletes delivered and dead entries older than {age}; add --yes")
+    store = open_cli_store(url)
+    with cli_errors():
+        removed = Outbox(store).purge(age)
+    console.print(f"purged {removed} entries")
+
+
+@app.command("work")
+def work(
+    partner: Annotated[list[str], typer.Option("--partner", help="NAME=URL, repeatable.")],
+    url: UrlOption = None,
+    batch: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+    lease: Annotated[str, typer.Option(help="Lease per claimed batch.")] = "60s",
+    until_drained: Annotated[bool, typer.Option("--until-drained")] = False,
+) -> None:
+    """Run one delivery worker in the foreground (the gateway service embeds the same loop)."""
+    if not url:
+        raise fail(f"no database given: pass --url or set {URL_ENV}")
+    try:
+        endpoints = parse_partners(partner)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    with cli_errors():
+        report = run_worker(
+            url,
+            endpoints,
+            batch_size=batch,
+            lease=parse_duration(lease),
+            until_drained=until_drained,
+        )
+    console.print(f"delivered {report.delivered}, retried {report.retried}, dead {report.dead}")

@@ -1,0 +1,107 @@
+"""The inbox: a partner's retry of a message gets the first answer back, and no second effect.
+
+Use it inside the unit of work that applies the message::
+
+    with store.transaction() as tx:
+        decision = inbox.begin(partner, message_id, digest, tx=tx)
+        if not decision.is_new:
+            return decision.answer          # a duplicate: answer as the first time
+        answer = apply_effect(..., tx=tx)   # the message's effect
+        outbox.enqueue(..., tx=tx)          # what it causes downstream
+        inbox.complete(partner, message_id, answer, tx=tx)
+
+The inbox row is inserted in the same transaction as the effect, so it exists exactly when the
+effect does: a crash before commit leaves neither, and a concurrent duplicate waits on the
+unique key (PostgreSQL) or on the write lock (SQLite) and then sees the answered row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from gateway.errors import BrugError
+from gateway.store.database import Store
+from gateway.store.tables import InboxRow
+
+
+class InboxConflict(BrugError):
+    """A message id was reused for a different request: refuse it, never answer it."""
+
+
+class InboxInProgress(BrugError):
+    """The first copy is still being processed (only possible when ``begin`` ran on its own
+    transaction). The caller should answer "try again later" (a transient fault)."""
+
+
+@dataclass(frozen=True, slots=True)
+class InboxDecision:
+    is_new: bool
+    answer: bytes | None = None
+
+
+class Inbox:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def begin(
+        self, partner: str, message_id: str, digest: str, *, tx: Session | None = None
+    ) -> InboxDecision:
+        """Record the message as received, or return the answer its first copy got.
+
+        Raises :class:`InboxConflict` when the id is known with a different request digest.
+        """
+        insert = postgresql.insert if self._store.dialect == "postgresql" else sqlite.insert
+        stmt = (
+            insert(InboxRow)
+            .values(
+                partner=partner,
+                message_id=message_id,
+                request_digest=digest,
+                status="received",
+                created_at=self._store.clock(),
+            )
+            .on_conflict_do_nothing(index_elements=["partner", "message_id"])
+            .returning(InboxRow.id)
+        )
+        with self._store.join(tx) as session:
+            if session.execute(stmt).first() is not None:
+                return InboxDecision(is_new=True)
+            row = session.scalars(
+                select(InboxRow).where(
+                    InboxRow.partner == partner, InboxRow.message_id == message_id
+                )
+            ).one()
+            if row.request_digest != digest:
+                raise InboxConflict(
+                    f"message id {message_id!r} from {partner!r} was already used for a"
+                    " different request"
+                )
+            if row.status != "answered":
+                raise InboxInProgress(
+                    f"message {message_id!r} from {partner!r} is still being processed"
+                )
+            return InboxDecision(is_new=False, answer=row.answer)
+
+    def complete(
+        self, partner: str, message_id: str, answer: bytes, *, tx: Session | None = None
+    ) -> None:
+        """Store the first answer; call it in the same transaction as the message's effect."""
+        stmt = (
+            update(InboxRow)
+            .where(
+                InboxRow.partner == partner,
+                InboxRow.message_id == message_id,
+                InboxRow.status == "received",
+            )
+            .values(status="answered", answer=answer, answered_at=self._store.clock())
+            .execution_options(synchronize_session=False)
+        )
+        with self._store.join(tx) as session:
+            if int(session.execute(stmt).rowcount) != 1:  # type: ignore[attr-defined]
+                raise InboxConflict(
+                    f"message {message_id!r} from {partner!r} was not begun or is already answered"
+                )

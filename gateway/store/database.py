@@ -1,0 +1,122 @@
+"""Opening a store and running units of work on it.
+
+SQLite is the embedded default. It is opened in WAL mode with ``synchronous=FULL`` (a commit is
+on disk before ``commit()`` returns, which is what lets a caller acknowledge a partner only after
+``Outbox.enqueue`` returned) and every transaction starts with ``BEGIN IMMEDIATE``: SQLite has one
+writer, and taking the write lock up front turns "database is locked" upgrade deadlocks into a
+plain wait bounded by the busy timeout. PostgreSQL is used through a URL
+(``postgresql+psycopg://...``) and gets row locks with ``SKIP LOCKED`` for claims instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from gateway.errors import BrugError
+from gateway.store.clock import Clock, utcnow
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+class StoreError(BrugError):
+    """The store cannot be opened or used (bad URL, unreachable database, schema too old)."""
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        # Hand transaction control to SQLAlchemy's "begin" event below (pysqlite would otherwise
+        # start a deferred transaction lazily, which can fail to upgrade to a write lock).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Store:
+    """One database, shared by the outbox, inbox, replay cache and audit log.
+
+    ``clock`` is the single source of "now" for every component built on this store, so a test
+    can move time for all of them at once.
+    """
+
+    def __init__(self, url: str, *, clock: Clock = utcnow, pool_size: int = 5) -> None:
+        try:
+            parsed = make_url(url)
+        except ArgumentError as exc:
+            raise StoreError(f"not a database URL: {url!r}") from exc
+        self.url = url
+        self.clock = clock
+        kwargs: dict[str, Any] = {}
+        if parsed.get_backend_name() == "sqlite":
+            if parsed.database in (None, "", ":memory:"):
+                raise StoreError("SQLite needs a file path: an in-memory database is not durable")
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        elif parsed.get_backend_name() == "postgresql":
+            kwargs["pool_size"] = pool_size
+            kwargs["pool_pre_ping"] = True
+        else:
+            raise StoreError(f"unsupported database {parsed.get_backend_name()!r}")
+        try:
+            self.engine: Engine = create_engine(parsed, **kwargs)
+        except (ImportError, SQLAlchemyError) as exc:
+            raise StoreError(f"cannot open {parsed.render_as_string()}: {exc}") from exc
+        if self.dialect == "sqlite":
+            _configure_sqlite(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A unit of work: everything done through the yielded session commits together.
+
+        Pass the session as ``tx=`` to the outbox, inbox and audit log so that a message's
+        effect, its recorded answer, the messages it causes and its audit entry are atomic.
+        The commit is durable when the block exits; an exception rolls everything back.
+        """
+        with self._sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def join(self, tx: Session | None) -> Iterator[Session]:
+        """Use the caller's unit of work when given one, else a fresh one committed on exit."""
+        if tx is not None:
+            yield tx
+            return
+        with self.transaction() as session:
+            yield session
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest migration (safe to run from several processes)."""
+        from gateway.store.migrate import upgrade
+
+        upgrade(self)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(url: str, *, clock: Clock = utcnow, upgrade: bool = False) -> Store:
+    """Open ``url``; with ``upgrade=True`` also apply pending migrations."""
+    store = Store(url, clock=clock)
+    if upgrade:
+        store.upgrade()
+    return store

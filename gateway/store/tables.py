@@ -1,0 +1,158 @@
+"""The store's tables as typed SQLAlchemy 2 ORM classes.
+
+The migrations in ``migrations/versions`` are the source of truth for the schema; these classes
+mirror them for queries. ``tests/store/test_migrations.py`` checks the two agree.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Dialect,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import DateTime, TypeDecorator
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL wants a BIGINT identity.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+OUTBOX_STATUSES = ("pending", "in_flight", "delivered", "dead")
+INBOX_STATUSES = ("received", "answered")
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC in, aware UTC out, on both backends.
+
+    SQLite keeps no offset, so values are stored as naive UTC there and tagged UTC on the way
+    back; PostgreSQL uses ``timestamptz``. Naive values are refused rather than guessed.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            raise ValueError("UtcDateTime needs an aware datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class OutboxRow(Base):
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("partner", "message_id", name="uq_outbox_partner_message"),
+        CheckConstraint(
+            "status IN ('pending', 'in_flight', 'delivered', 'dead')", name="ck_outbox_status"
+        ),
+        Index("ix_outbox_claim", "status", "next_attempt_at"),
+        Index("ix_outbox_lease", "status", "lease_expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    message_id: Mapped[str] = mapped_column(String(255))
+    partner: Mapped[str] = mapped_column(String(100))
+    operation: Mapped[str] = mapped_column(String(255))
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    digest: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    lease_owner: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    partner_answer: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    correlation_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+
+
+class InboxRow(Base):
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("partner", "message_id", name="uq_inbox_partner_message"),
+        CheckConstraint("status IN ('received', 'answered')", name="ck_inbox_status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    partner: Mapped[str] = mapped_column(String(100))
+    message_id: Mapped[str] = mapped_column(String(255))
+    request_digest: Mapped[str] = mapped_column(String(64))
+    answer: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class ReplayRow(Base):
+    __tablename__ = "replay_cache"
+    __table_args__ = (Index("ix_replay_expires", "expires_at"),)
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AuditEntryRow(Base):
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        CheckConstraint("direction IN ('in', 'out')", name="ck_audit_direction"),
+        Index("ix_audit_recorded_at", "recorded_at"),
+    )
+
+    # Assigned from the chain head under its lock, never by the database: a gap means deletion.
+    seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    partner: Mapped[str] = mapped_column(String(100))
+    operation: Mapped[str] = mapped_column(String(255))
+    direction: Mapped[str] = mapped_column(String(3))
+    message_id: Mapped[str] = mapped_column(String(255))
+    digest: Mapped[str] = mapped_column(String(64))
+    signature_value: Mapped[str | None] = mapped_column(Text, nullable=True)
+    outcome: Mapped[str] = mapped_column(String(100))
+    subject: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHeadRow(Base):
+    """The single row every append locks: it serializes the chain across processes."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    entry_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditCheckpointRow(Base):
+    __tablename__ = "audit_checkpoint"
+
+    seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
+    entry_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    key_id: Mapped[str] = mapped_column(String(64))
+    algorithm: Mapped[str] = mapped_column(String(32))
+    signature: Mapped[bytes] = mapped_column(LargeBinary)

@@ -1,0 +1,11 @@
+"""Store fixtures (SQLite file + PostgreSQL scratch schema) shared by the durability tests."""
+
+from gateway.store.testing import (  # noqa: F401 - pytest finds fixtures by name
+    clock,
+    pg_database,
+    pg_store,
+    pg_url,
+    sqlite_url,
+    store,
+    store_url,
+)

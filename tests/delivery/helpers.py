@@ -1,0 +1,41 @@
+"""Small builders shared by the delivery tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from gateway.delivery import (
+    OutboxEntry,
+    PartnerAnswer,
+    PermanentDeliveryError,
+    TransientDeliveryError,
+)
+
+
+def envelope(message_id: str, body: str = "payload") -> bytes:
+    return (
+        '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
+        f'<Msg id="{message_id}">{body}</Msg></soap:Body></soap:Envelope>'
+    ).encode()
+
+
+class ScriptedTransport:
+    """Answers from a script: each call pops the next behaviour (default: succeed)."""
+
+    def __init__(self, *script: str) -> None:
+        self.script = list(script)
+        self.sent: list[str] = []
+        self.on_send: Callable[[OutboxEntry], None] | None = None
+
+    def send(self, entry: OutboxEntry) -> PartnerAnswer:
+        self.sent.append(entry.message_id)
+        if self.on_send is not None:
+            self.on_send(entry)
+        step = self.script.pop(0) if self.script else "ok"
+        if step == "transient":
+            raise TransientDeliveryError("HTTP 503: partner down")
+        if step == "permanent":
+            raise PermanentDeliveryError("HTTP 400: schema violation")
+        if step == "crash":
+            raise RuntimeError("bug in transport")
+        return PartnerAnswer(body=b"<ack>" + entry.message_id.encode() + b"</ack>")

@@ -1,0 +1,37 @@
+"""``brug db``: upgrade and report, with exit code 2 and a sentence on operator mistakes."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from gateway.cli import app
+
+runner = CliRunner()
+
+
+def test_upgrade_then_current(sqlite_url: str) -> None:
+    first = runner.invoke(app, ["db", "upgrade", "--url", sqlite_url])
+    assert first.exit_code == 0, first.output
+    assert "upgraded from empty to 0001" in first.output
+    again = runner.invoke(app, ["db", "upgrade", "--url", sqlite_url])
+    assert "already at 0001" in again.output
+    current = runner.invoke(app, ["db", "current", "--url", sqlite_url])
+    assert "up to date" in current.output
+
+
+def test_url_from_environment(sqlite_url: str) -> None:
+    result = runner.invoke(app, ["db", "upgrade"], env={"BRUG_DATABASE_URL": sqlite_url})
+    assert result.exit_code == 0, result.output
+
+
+def test_operator_mistakes_exit_2_without_traceback() -> None:
+    for args in (
+        ["db", "upgrade"],
+        ["db", "upgrade", "--url", "nonsense"],
+        ["db", "upgrade", "--url", "postgresql+psycopg://nobody@127.0.0.1:1/none"],
+        ["db", "current", "--url", "sqlite:////nonexistent/dir/x.db"],
+    ):
+        result = runner.invoke(app, args, env={"BRUG_DATABASE_URL": ""})
+        assert result.exit_code == 2, (args, result.output)
+        assert "Traceback" not in result.output
+        assert "error:" in result.output

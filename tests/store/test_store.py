@@ -1,0 +1,68 @@
+"""The store itself: SQLite durability settings, URL handling, migrations, time handling."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+
+from gateway.store import Store, StoreError
+from gateway.store.migrate import current_revision, head_revision
+from gateway.store.tables import Base, ReplayRow
+
+
+def test_sqlite_is_opened_for_durability(sqlite_url: str) -> None:
+    store = Store(sqlite_url)
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
+    store.dispose()
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("nonsense", "not a database URL"),
+        ("sqlite://", "needs a file path"),
+        ("sqlite:///:memory:", "needs a file path"),
+        ("mysql://x@y/z", "unsupported database"),
+    ],
+)
+def test_bad_urls_are_refused_clearly(url: str, message: str) -> None:
+    with pytest.raises(StoreError, match=message):
+        Store(url)
+
+
+def test_migrations_are_idempotent_and_match_the_models(store: Store) -> None:
+    assert current_revision(store) == head_revision() == "0001"
+    store.upgrade()  # a second run is a no-op
+    with store.engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diffs == []
+
+
+def test_audit_chain_head_is_seeded(store: Store) -> None:
+    with store.engine.connect() as conn:
+        row = conn.execute(text("SELECT seq, entry_hash FROM audit_head")).one()
+    assert tuple(row) == (0, "0" * 64)
+
+
+def test_naive_datetimes_are_refused(store: Store) -> None:
+    with pytest.raises(Exception, match="aware"), store.transaction() as tx:
+        tx.add(ReplayRow(key="k", expires_at=datetime(2026, 1, 1)))
+        tx.flush()
+
+
+def test_unit_of_work_rolls_back_everything(store: Store, clock: object) -> None:
+    from gateway.store import SqlReplayCache
+
+    cache = SqlReplayCache(store)
+    with pytest.raises(RuntimeError), store.transaction() as tx:
+        assert cache.check_and_store("a", store.clock(), tx=tx)
+        raise RuntimeError("effect failed")
+    with store.transaction() as tx:
+        assert tx.get(ReplayRow, "a") is None
