@@ -567,7 +567,8 @@ def rule_checks() -> st.SearchStrategy[RuleCheck]:
                 ),
                 "passed": st.booleans(),
                 "message": texts(120),
-            }
+            },
+            optional={"evaluated": st.booleans()},
         ),
     )
 

@@ -60,6 +60,13 @@ def check_vok(
     def check(rule: str, passed: bool, message: str) -> None:
         checks.append(RuleCheck(rule=rule, passed=passed, message=message))
 
+    def unknown(rule: str, what: str) -> None:
+        # Not held against the worker (a proactive list must not drop them), but marked, so
+        # that "eligible" with unchecked rules is never mistaken for a final decision.
+        checks.append(
+            RuleCheck(rule=rule, passed=True, evaluated=False, message=f"{NOT_EVALUATED}: {what}")
+        )
+
     # -- the time credit: RVA-decided, time-credit category, training motive, covering ---------
     own = sorted((r for r in records if r.insz == worker.insz), key=_sort_key)
     ignored = len(records) - len(own)
@@ -173,7 +180,7 @@ def check_vok(
     if in_pop:
         check("vok.education-level", True, "course in a personal development plan (POP): any level")
     elif level is None:
-        check("vok.education-level", True, f"{NOT_EVALUATED}: education level unknown")
+        unknown("vok.education-level", "education level unknown")
     else:
         check(
             "vok.education-level",
@@ -182,7 +189,7 @@ def check_vok(
             + ("" if level in vok.education_levels else " (only low or medium, unless in a POP)"),
         )
     if contract_months is None:
-        check("vok.contract", True, f"{NOT_EVALUATED}: contract length unknown")
+        unknown("vok.contract", "contract length unknown")
     else:
         check(
             "vok.contract",
@@ -190,7 +197,7 @@ def check_vok(
             f"{contract_months} months of continuous contract (minimum {vok.min_contract_months})",
         )
     if employer is None:
-        check("vok.private-sector", True, f"{NOT_EVALUATED}: employer unknown")
+        unknown("vok.private-sector", "employer unknown")
     else:
         check(
             "vok.private-sector",
@@ -198,7 +205,7 @@ def check_vok(
             f"{employer.sector} sector",
         )
     if establishment_unit is None:
-        check("vok.flemish-region", True, f"{NOT_EVALUATED}: establishment unit unknown")
+        unknown("vok.flemish-region", "establishment unit unknown")
     else:
         check(
             "vok.flemish-region",
@@ -206,7 +213,7 @@ def check_vok(
             f"establishment unit in {establishment_unit.region}",
         )
     if applied_on is None:
-        check("vok.retroactive-limit", True, f"{NOT_EVALUATED}: no application date")
+        unknown("vok.retroactive-limit", "no application date")
     else:
         limit = retroactive_limit(vok, applied_on)
         payable = period.end is None or period.end >= limit
@@ -237,4 +244,5 @@ def check_vok(
         career_break_dossier=None if chosen is None else chosen.dossier_number,
         rule_data_version=f"{vok.version}+{codes.version}",
         checks=tuple(checks),
+        complete=all(c.evaluated for c in checks),
     )

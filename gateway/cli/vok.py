@@ -96,7 +96,8 @@ def check_command(
         table.add_column("ok")
         table.add_column("why", overflow="fold")
         for check in decision.checks:
-            table.add_row(check.rule, "yes" if check.passed else "NO", check.message)
+            ok = "?" if not check.evaluated else ("yes" if check.passed else "NO")
+            table.add_row(check.rule, ok, check.message)
         console.print(table)
         verdict = "ELIGIBLE" if decision.eligible else "NOT ELIGIBLE"
         amount = ""
@@ -104,6 +105,9 @@ def check_command(
             amount = f": €{decision.monthly_premium_eur}/month ({decision.reduction})"
             if decision.single_supplement_eur:
                 amount += f" + €{decision.single_supplement_eur} single supplement"
+        if decision.eligible and not decision.complete:
+            unchecked = sum(1 for c in decision.checks if not c.evaluated)
+            verdict += f" (provisional: {unchecked} rule(s) marked ? not checked)"
         console.print(f"[bold]{verdict}[/bold]{amount}  (rules {decision.rule_data_version})")
     if not decision.eligible:
         err_console.print("not eligible: see the rules marked NO")

@@ -26,6 +26,9 @@ class RuleCheck(BaseModel):
 
     rule: str = Field(description="stable rule id, e.g. vok.training-motive")
     passed: bool
+    evaluated: bool = Field(
+        default=True, description="false when the facts to check the rule were not available"
+    )
     message: str
 
 
@@ -42,3 +45,7 @@ class VokDecision(BaseModel):
     career_break_dossier: str | None = None
     rule_data_version: str = Field(description="which rule-data file decided this")
     checks: tuple[RuleCheck, ...]
+    complete: bool = Field(
+        default=True,
+        description="every rule was evaluated; an eligible but incomplete decision is provisional",
+    )

@@ -235,3 +235,28 @@ def test_bad_code_table(tmp_path: Path) -> None:
     with pytest.raises(BrugValidationError) as info:
         CodeTable.load(table)
     assert len(info.value.violations) >= 4
+
+
+def test_unknown_facts_make_an_eligible_decision_provisional() -> None:
+    """Rules whose facts are missing are not held against the worker but are never 'passed'."""
+    from adapters.federal.codes import CodeTable
+    from adapters.federal.vok import check_vok
+    from gateway.inputs import read_career_breaks, read_course
+    from gateway.models import Period, Worker
+    from gateway.rules.ruledata import RuleBook
+
+    examples = __import__("pathlib").Path(__file__).resolve().parents[2] / "examples"
+    breaks = read_career_breaks(examples / "career-breaks.json")
+    decision = check_vok(
+        breaks.records,
+        read_course(examples / "odb-course-vok.json"),
+        Worker(insz=breaks.insz),
+        Period(begin=breaks.records[0].period.begin, end=breaks.records[0].period.end),
+        RuleBook.load([], environ={}),
+        CodeTable.load(environ={}),
+    )
+    assert decision.eligible
+    assert not decision.complete
+    unchecked = {c.rule for c in decision.checks if not c.evaluated}
+    assert {"vok.education-level", "vok.contract", "vok.retroactive-limit"} <= unchecked
+    assert all(c.passed for c in decision.checks if not c.evaluated)
