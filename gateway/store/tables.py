@@ -156,3 +156,54 @@ class AuditCheckpointRow(Base):
     key_id: Mapped[str] = mapped_column(String(64))
     algorithm: Mapped[str] = mapped_column(String(32))
     signature: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+# --------------------------------------------------------------------------- exchange records
+# What the gateway keeps of the records it exchanges (migration 0002): the ODB course catalogue
+# Flemish backends maintain, BEV records Brussels hands over (mapped to the canonical VOV form
+# for Flemish backends) and the federal career-break mutation feed the proactive VOK list reads.
+
+
+class OdbCourseRow(Base):
+    __tablename__ = "odb_course"
+
+    odb_number: Mapped[str] = mapped_column(String(32), primary_key=True)
+    payload: Mapped[str] = mapped_column(Text)  # canonical OdbCourse JSON
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_by: Mapped[str] = mapped_column(String(100))
+
+
+class InboundRecordRow(Base):
+    __tablename__ = "inbound_record"
+    __table_args__ = (
+        UniqueConstraint("partner", "message_id", name="uq_inbound_partner_message"),
+        Index("ix_inbound_subject", "subject"),
+        Index("ix_inbound_received_at", "received_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    partner: Mapped[str] = mapped_column(String(100))
+    message_id: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(50))
+    source_record_id: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(64))  # keyed hash of the INSZ, for look-ups
+    payload: Mapped[str] = mapped_column(Text)  # canonical record JSON (the backend needs it)
+    report: Mapped[str] = mapped_column(Text)  # mapping report JSON
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class CareerBreakMutationRow(Base):
+    __tablename__ = "career_break_mutation"
+    __table_args__ = (
+        UniqueConstraint("attest_number", "status", name="uq_mutation_attest_status"),
+        CheckConstraint("status IN ('new', 'cancelled')", name="ck_mutation_status"),
+        Index("ix_mutation_subject", "subject"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    message_id: Mapped[str] = mapped_column(String(255))
+    attest_number: Mapped[str] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text)  # canonical CareerBreakRecord JSON
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)

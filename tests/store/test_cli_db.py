@@ -12,9 +12,9 @@ runner = CliRunner()
 def test_upgrade_then_current(sqlite_url: str) -> None:
     first = runner.invoke(app, ["db", "upgrade", "--url", sqlite_url])
     assert first.exit_code == 0, first.output
-    assert "upgraded from empty to 0001" in first.output
+    assert "upgraded from empty to 0002" in first.output
     again = runner.invoke(app, ["db", "upgrade", "--url", sqlite_url])
-    assert "already at 0001" in again.output
+    assert "already at 0002" in again.output
     current = runner.invoke(app, ["db", "current", "--url", sqlite_url])
     assert "up to date" in current.output
 

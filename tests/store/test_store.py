@@ -38,7 +38,7 @@ def test_bad_urls_are_refused_clearly(url: str, message: str) -> None:
 
 
 def test_migrations_are_idempotent_and_match_the_models(store: Store) -> None:
-    assert current_revision(store) == head_revision() == "0001"
+    assert current_revision(store) == head_revision() == "0002"
     store.upgrade()  # a second run is a no-op
     with store.engine.connect() as conn:
         diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
