@@ -1,0 +1,102 @@
+"""SOAP 1.1 / 1.2 envelopes: building requests, splitting received ones, the HTTP headers.
+
+brug builds its own envelopes (rather than letting zeep serialise) wherever the bytes must be
+stored before they are sent: the outbox keeps the unsigned envelope and the client signs it at
+send time. Reading always goes through the hardened parser; a document that is not exactly one
+Envelope with at most one Header and exactly one Body is refused, because anything looser is
+what signature-wrapping attacks hide in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from lxml import etree
+
+from gateway.errors import BrugValidationError, Violation
+from gateway.wssecurity.ns import SOAP11, SOAP12
+from gateway.xml.safe_parser import ParseLimits, parse_xml
+
+SoapVersion = Literal["1.1", "1.2"]
+
+NAMESPACES: dict[SoapVersion, str] = {"1.1": SOAP11, "1.2": SOAP12}
+PREFIXES: dict[SoapVersion, str] = {"1.1": "soapenv", "1.2": "env"}
+CONTENT_TYPES: dict[SoapVersion, str] = {
+    "1.1": "text/xml; charset=utf-8",
+    "1.2": "application/soap+xml; charset=utf-8",
+}
+
+
+def version_of_namespace(ns: str | None) -> SoapVersion | None:
+    if ns == SOAP11:
+        return "1.1"
+    if ns == SOAP12:
+        return "1.2"
+    return None
+
+
+def version_from_content_type(content_type: str | None) -> SoapVersion:
+    """SOAP 1.2 travels as ``application/soap+xml``; everything else is taken as 1.1."""
+    return "1.2" if (content_type or "").lower().startswith("application/soap+xml") else "1.1"
+
+
+def request_headers(version: SoapVersion, action: str) -> dict[str, str]:
+    """HTTP headers of a SOAP request: SOAPAction for 1.1, the ``action`` parameter for 1.2."""
+    if version == "1.2":
+        return {"Content-Type": f'{CONTENT_TYPES["1.2"]}; action="{action}"'}
+    return {"Content-Type": CONTENT_TYPES["1.1"], "SOAPAction": f'"{action}"'}
+
+
+def build_envelope(payload: etree._Element, version: SoapVersion = "1.1") -> bytes:
+    """An unsigned Envelope with an empty Header (the signer fills it) and ``payload`` in Body."""
+    ns = NAMESPACES[version]
+    env = etree.Element(f"{{{ns}}}Envelope", nsmap={PREFIXES[version]: ns})
+    etree.SubElement(env, f"{{{ns}}}Header")
+    body = etree.SubElement(env, f"{{{ns}}}Body")
+    body.append(payload)
+    return etree.tostring(env, xml_declaration=True, encoding="UTF-8")
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedEnvelope:
+    version: SoapVersion
+    envelope: etree._Element
+    header: etree._Element | None
+    body: etree._Element
+
+    @property
+    def payload(self) -> etree._Element | None:
+        """The first element in the Body (document/literal: the operation's element)."""
+        return first_element(self.body)
+
+
+def first_element(parent: etree._Element) -> etree._Element | None:
+    for item in parent:
+        if isinstance(item.tag, str):
+            return item
+    return None
+
+
+def _refuse(message: str) -> BrugValidationError:
+    return BrugValidationError([Violation("/", "soap.envelope", message)], context="SOAP message")
+
+
+def split_envelope(root: etree._Element) -> ParsedEnvelope:
+    """Header and Body of an Envelope; BrugValidationError for any other layout."""
+    qname = etree.QName(root)
+    version = version_of_namespace(qname.namespace)
+    if version is None or qname.localname != "Envelope":
+        raise _refuse("the document is not a SOAP 1.1 or 1.2 Envelope")
+    ns = NAMESPACES[version]
+    headers = [c for c in root if c.tag == f"{{{ns}}}Header"]
+    bodies = [c for c in root if c.tag == f"{{{ns}}}Body"]
+    others = [c for c in root if isinstance(c.tag, str) and c not in headers and c not in bodies]
+    if len(bodies) != 1 or len(headers) > 1 or others:
+        raise _refuse("an Envelope holds at most one Header and exactly one Body, nothing else")
+    return ParsedEnvelope(version, root, headers[0] if headers else None, bodies[0])
+
+
+def parse_envelope(data: bytes, limits: ParseLimits | None = None) -> ParsedEnvelope:
+    """Hardened parse, then :func:`split_envelope`."""
+    return split_envelope(parse_xml(data, limits))
