@@ -1,4 +1,4 @@
-"""Store fixtures (SQLite file and real PostgreSQL) for the service's tests."""
+"""Store fixtures (SQLite file and real PostgreSQL) and partner simulators for service tests."""
 
 from gateway.store.testing import (  # noqa: F401 - pytest fixtures
     clock,
@@ -8,3 +8,4 @@ from gateway.store.testing import (  # noqa: F401 - pytest fixtures
     store,
     store_url,
 )
+from tests.simulators.support import brussels_sim, pki  # noqa: F401 - pytest fixtures
