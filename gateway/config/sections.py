@@ -129,6 +129,14 @@ class PartnerConfig(BaseModel):
     pinned_cert: Path | None = None
     pinned_sha256: tuple[Sha256Fingerprint, ...] = ()
     operations: tuple[str, ...] = Field(min_length=1)
+    inbound_operations: tuple[str, ...] = Field(
+        default=(),
+        description="operations of brug's own SOAP service this partner may call",
+    )
+    purposes: tuple[str, ...] = Field(
+        default=(),
+        description="purpose codes (message header) accepted from this partner; empty: none",
+    )
     timeout: Duration = timedelta(seconds=30)
     retry: RetryConfig = RetryConfig()
     circuit_breaker: CircuitBreakerConfig = CircuitBreakerConfig()

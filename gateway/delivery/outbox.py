@@ -286,6 +286,31 @@ class Outbox:
             found = {OutboxStatus(s): int(c) for s, c in session.execute(stmt)}
         return {s: found.get(s, 0) for s in OutboxStatus}
 
+    def pending_by_partner(self) -> dict[str, int]:
+        """Entries not yet delivered or dead, per partner (the ``brug_outbox_pending`` gauge)."""
+        stmt = (
+            select(OutboxRow.partner, func.count())
+            .where(OutboxRow.status.in_((OutboxStatus.PENDING, OutboxStatus.IN_FLIGHT)))
+            .group_by(OutboxRow.partner)
+        )
+        with self._store.transaction() as session:
+            return {str(p): int(c) for p, c in session.execute(stmt)}
+
+    def find(self, partner: str, message_id: str) -> OutboxEntry | None:
+        """The entry for a partner's message id, if any (follow-up queries by message id)."""
+        stmt = select(OutboxRow).where(
+            OutboxRow.partner == partner, OutboxRow.message_id == message_id
+        )
+        with self._store.transaction() as session:
+            row = session.scalars(stmt).first()
+            return None if row is None else OutboxEntry.from_row(row)
+
+    def find_message(self, message_id: str) -> tuple[OutboxEntry, ...]:
+        """Every entry (any partner) carrying ``message_id``."""
+        stmt = select(OutboxRow).where(OutboxRow.message_id == message_id)
+        with self._store.transaction() as session:
+            return tuple(OutboxEntry.from_row(r) for r in session.scalars(stmt))
+
     def retry(self, entry_id: int) -> OutboxEntry:
         """Make a dead (or waiting) entry due now with fresh attempt and age budgets.
 
