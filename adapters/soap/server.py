@@ -22,6 +22,7 @@ import logging
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from lxml import etree
@@ -147,27 +148,11 @@ class SoapService:
         return Response(self.wsdl(base), 200, media_type="text/xml; charset=utf-8")
 
     async def _schema_file(self, request: Request) -> Response:
-        root = schemas.schemas_dir().resolve()
-        target = (root / request.path_params["file"]).resolve()
-        if target.suffix != ".xsd" or not target.is_relative_to(root) or not target.is_file():
-            return Response("not found\n", 404)
-        return Response(target.read_bytes(), 200, media_type="text/xml; charset=utf-8")
+        return schema_file_response(request.path_params["file"])
 
     def wsdl(self, base_url: str) -> bytes:
         """The static WSDL with addresses and schema locations pointing at ``base_url``."""
-        tree = etree.parse(str(self.wsdl_path))  # a trusted file of brug's own
-        root = tree.getroot()
-        for tag, suffix in ADDRESS_TAGS.items():
-            for address in root.iter(tag):
-                address.set("location", f"{base_url}{self.path}/{suffix}")
-        schemas_root = schemas.schemas_dir().resolve()
-        for imp in root.iter(f"{{{XS_NS}}}import", f"{{{XS_NS}}}include"):
-            location = imp.get("schemaLocation")
-            if location and "://" not in location:
-                resolved = (self.wsdl_path.parent / location).resolve()
-                relative = resolved.relative_to(schemas_root).as_posix()
-                imp.set("schemaLocation", f"{base_url}/schemas/{relative}")
-        return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+        return render_wsdl(self.wsdl_path, base_url, self.path)
 
     # -- POST pipeline -----------------------------------------------------------------------
 
@@ -247,6 +232,40 @@ class SoapService:
     def _hook(self, operation: str | None, message_id: str | None, outcome: Outcome) -> None:
         if self.on_request is not None:
             self.on_request(operation, message_id, outcome)
+
+
+def schema_file_response(relative: str) -> Response:
+    """An ``.xsd`` file under brug's schema directory (404 for anything else, e.g. ``../``)."""
+    root = schemas.schemas_dir().resolve()
+    target = (root / relative).resolve()
+    if target.suffix != ".xsd" or not target.is_relative_to(root) or not target.is_file():
+        return Response("not found\n", 404)
+    return Response(target.read_bytes(), 200, media_type="text/xml; charset=utf-8")
+
+
+def render_wsdl(
+    wsdl_path: Path, base_url: str, service_path: str, *, schemas_path: str = "/schemas"
+) -> bytes:
+    """A static WSDL with ``soap:address`` at ``base_url + service_path + /soap11|/soap12`` and
+    relative schema imports at ``base_url + schemas_path + /<file under schemas/>``.
+
+    Shared by :class:`SoapService` and the gateway's own endpoint (which serves its schemas under
+    its own path so as not to claim ``/schemas`` in the main application).
+    """
+    tree = etree.parse(str(wsdl_path))  # a trusted file of brug's own
+    root = tree.getroot()
+    for tag, suffix in ADDRESS_TAGS.items():
+        for address in root.iter(tag):
+            address.set("location", f"{base_url}{service_path}/{suffix}")
+    schemas_root = schemas.schemas_dir().resolve()
+    prefix = "/" + schemas_path.strip("/")
+    for imp in root.iter(f"{{{XS_NS}}}import", f"{{{XS_NS}}}include"):
+        location = imp.get("schemaLocation")
+        if location and "://" not in location:
+            resolved = (wsdl_path.parent / location).resolve()
+            relative = resolved.relative_to(schemas_root).as_posix()
+            imp.set("schemaLocation", f"{base_url}{prefix}/{relative}")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
 def _response(reply: _Reply) -> Response:

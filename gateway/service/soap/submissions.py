@@ -1,0 +1,104 @@
+"""SubmitBevRecord and PushCareerBreakMutation: partners hand records over to the gateway.
+
+A record that is well-formed and schema-valid but wrong in substance (a bad INSZ check digit,
+an unknown BEE recognition, a school year without rule data) is *acknowledged* as
+``rejected`` with every violation, not faulted: the SOAP exchange itself worked, and a partner
+whose client treats faults as transport problems must not retry it forever. The rejection is
+kept in the inbox like an acceptance, so a retry of the same message gets the same answer.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy.orm import Session
+
+from adapters.brussels import xml as bev_xml
+from adapters.brussels.mapping import bev_to_vov
+from adapters.federal import xml as career_break_xml
+from adapters.soap.acknowledgement import Acknowledgement, AckStatus
+from gateway.errors import BrugValidationError, Violation
+from gateway.identifiers.insz import mask_insz
+from gateway.mapping.report import MappingReport
+from gateway.service.context import GatewayContext
+from gateway.service.soap.calls import Handled, InboundCall, gw
+
+log = logging.getLogger(__name__)
+
+BEV_KIND = "bev-record"
+
+
+def report_dict(report: MappingReport) -> dict[str, Any]:
+    """The mapping report as JSON-ready data (kept with the record: why each field changed)."""
+    return {
+        "source": report.source,
+        "target": report.target,
+        "rule_data_version": report.rule_data_version,
+        "copied": list(report.copied),
+        "findings": [{**f._asdict(), "kind": f.kind.value} for f in report.findings],
+    }
+
+
+def _ack(
+    tag: str,
+    message_id: UUID,
+    context: GatewayContext,
+    violations: tuple[Violation, ...] = (),
+    insz: str | None = None,
+) -> Handled:
+    status: AckStatus = "rejected" if violations else "accepted"
+    ack = Acknowledgement(message_id, status, context.store.clock(), violations)
+    return Handled(ack.to_element(gw(tag)), status, not violations, insz)
+
+
+def submit_bev_record(context: GatewayContext, call: InboundCall, tx: Session) -> Handled:
+    """Read the BEV message (v1 or v2), map it to a VOV registration, keep both."""
+    tag = "SubmitBevRecordResponse"
+    try:
+        read = bev_xml.from_xml(call.message)
+    except BrugValidationError as exc:
+        return _ack(tag, call.header.message_id, context, exc.violations)
+    record = read.body
+    try:
+        mapped = bev_to_vov(record, context.crosswalk, context.rules)
+    except BrugValidationError as exc:
+        return _ack(tag, call.header.message_id, context, exc.violations, record.worker.insz)
+    context.records.add_inbound(
+        partner=call.partner.name,
+        message_id=call.message_id,
+        kind=BEV_KIND,
+        source_record_id=record.record_id,
+        record=mapped.record,
+        report=report_dict(mapped.report),
+        tx=tx,
+    )
+    log.info(
+        "BEV dossier %s for worker %s kept as %s (%d finding(s))",
+        record.record_id,
+        mask_insz(record.worker.insz),
+        mapped.record.registration_id,
+        len(mapped.report.findings),
+    )
+    return _ack(tag, call.header.message_id, context, insz=record.worker.insz)
+
+
+def push_career_break_mutation(context: GatewayContext, call: InboundCall, tx: Session) -> Handled:
+    """Keep new / cancelled attests; one already known counts as accepted (idempotent feed)."""
+    tag = "PushCareerBreakMutationResponse"
+    try:
+        read = career_break_xml.mutations_from_xml(call.message)
+    except BrugValidationError as exc:
+        return _ack(tag, call.header.message_id, context, exc.violations)
+    added = context.records.add_mutations(call.message_id, read.body, tx=tx)
+    people = {m.record.insz for m in read.body}
+    log.info(
+        "career-break mutations: %d received, %d new, %d already known",
+        len(read.body),
+        added,
+        len(read.body) - added,
+    )
+    # The audit subject names one person; a notification about several gets none.
+    subject = next(iter(people)) if len(people) == 1 else None
+    return _ack(tag, call.header.message_id, context, insz=subject)

@@ -1,0 +1,99 @@
+"""One store transaction per message: inbox, effect, recorded answer and audit entry together.
+
+Either all of them exist or none does. A crash or a full disk before the commit leaves no
+record, no inbox row and no audit entry, so the partner's retry is processed as new; after the
+commit, the retry finds the inbox row and gets the first answer back without a second effect.
+The answer is kept *unsigned* (the payload element): it is signed again for each copy sent,
+because a stored signature would carry an expired Timestamp and trip the caller's replay cache.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+
+from lxml import etree
+
+from adapters.soap.acknowledgement import Acknowledgement
+from gateway.audit.chain import AuditRecord
+from gateway.delivery.inbox import InboxConflict, InboxInProgress
+from gateway.errors import Violation
+from gateway.service.context import GatewayContext
+from gateway.service.soap.calls import SCHEMA, InboundCall, OperationSpec
+from gateway.service.soap.message_status import ACKNOWLEDGEMENT_TAGS
+from gateway.service.soap.replies import ClientRefusal, StoreUnavailable
+from gateway.store.digest import content_digest
+from gateway.wssecurity.algorithms import exc_c14n
+from gateway.xml import schemas
+from gateway.xml.safe_parser import parse_xml
+
+CONFLICT_RULE = "inbox.conflict"
+REPEAT_OUTCOME = "repeat"
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    answer: etree._Element  # the unsigned answer payload (first answer for a repeat)
+    outcome: str  # as audited
+    accepted: bool
+    repeat: bool
+
+
+def request_digest(payload: etree._Element) -> str:
+    """SHA-256 of the verified payload's exclusive C14N: what a reused message id is compared by."""
+    return content_digest(exc_c14n(payload))
+
+
+def _accepted(answer: etree._Element) -> bool:
+    if answer.tag in ACKNOWLEDGEMENT_TAGS:
+        return Acknowledgement.from_element(answer).status != "rejected"
+    return True
+
+
+def apply(context: GatewayContext, call: InboundCall, spec: OperationSpec) -> Applied:
+    """Run ``spec``'s handler exactly once per (partner, message id).
+
+    Raises :class:`ClientRefusal` (``inbox.conflict``) for a reused id with another payload and
+    :class:`StoreUnavailable` while a first copy is still being processed elsewhere.
+    """
+    digest = request_digest(call.payload)
+    signature = base64.b64encode(call.verified.signature_value).decode("ascii")
+    partner = call.partner.name
+    try:
+        with context.store.transaction() as tx:
+            decision = context.inbox.begin(partner, call.message_id, digest, tx=tx)
+            if not decision.is_new:
+                answer = parse_xml(decision.answer or b"")  # brug's own stored bytes
+                accepted = _accepted(answer)
+                outcome, insz = REPEAT_OUTCOME, None
+            else:
+                handled = spec.handler(context, call, tx)
+                # A bug producing an invalid answer must fail here, before anything commits.
+                schemas.validate(SCHEMA, handled.answer)
+                answer, accepted = handled.answer, handled.accepted
+                outcome, insz = handled.outcome, handled.insz
+                stored = etree.tostring(answer, encoding="UTF-8")
+                context.inbox.complete(partner, call.message_id, stored, tx=tx)
+            context.audit.append(
+                AuditRecord(
+                    partner=partner,
+                    operation=spec.name,
+                    direction="in",
+                    message_id=call.message_id,
+                    digest=digest,
+                    outcome=outcome,
+                    signature_value=signature,
+                    insz=insz,
+                ),
+                tx=tx,
+            )
+    except InboxConflict:
+        reason = f"message id {call.message_id} was already used for a different request"
+        raise ClientRefusal(
+            reason,
+            [Violation("header.messageId", CONFLICT_RULE, reason, call.message_id)],
+            "inbox",
+        ) from None
+    except InboxInProgress:
+        raise StoreUnavailable(f"message {call.message_id} is still being processed") from None
+    return Applied(answer, outcome, accepted, not decision.is_new)
