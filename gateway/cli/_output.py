@@ -13,16 +13,6 @@ from gateway.mapping.report import MappingReport
 from gateway.models.header import MessageHeader, Party
 
 
-def report_dict(report: MappingReport) -> dict[str, Any]:
-    return {
-        "source": report.source,
-        "target": report.target,
-        "rule_data_version": report.rule_data_version,
-        "copied": list(report.copied),
-        "findings": [{**f._asdict(), "kind": f.kind.value} for f in report.findings],
-    }
-
-
 def report_table(report: MappingReport) -> Table:
     table = Table(
         title=f"{report.source} → {report.target}: what was not one-to-one "

@@ -15,7 +15,7 @@ from adapters.brussels import xml as bev_xml
 from adapters.brussels.crosswalk import Crosswalk
 from adapters.brussels.mapping import bev_to_vov, vov_to_bev
 from gateway.cli._common import console, err_console, fail_validation
-from gateway.cli._output import cli_header, report_dict, report_table
+from gateway.cli._output import cli_header, report_table
 from gateway.errors import BrugValidationError
 from gateway.flanders import xml as flanders_xml
 from gateway.inputs import read_bev, read_course, read_vov
@@ -56,7 +56,7 @@ def _print_xml(root: etree._Element, result: MappingResult[Any]) -> None:
 def _print_json(result: MappingResult[M]) -> None:
     payload = {
         "record": result.record.model_dump(mode="json"),
-        "report": report_dict(result.report),
+        "report": result.report.as_dict(),
     }
     console.print_json(json.dumps(payload))
 

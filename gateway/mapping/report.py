@@ -65,6 +65,16 @@ class MappingReport:
     def accounted_fields(self) -> frozenset[str]:
         return frozenset(self.copied) | {f.field for f in self.findings}
 
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form: kept with the record and shown to callers (why each field changed)."""
+        return {
+            "source": self.source,
+            "target": self.target,
+            "rule_data_version": self.rule_data_version,
+            "copied": list(self.copied),
+            "findings": [{**f._asdict(), "kind": f.kind.value} for f in self.findings],
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class MappingResult(Generic[T]):

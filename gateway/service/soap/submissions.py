@@ -10,7 +10,6 @@ kept in the inbox like an acceptance, so a retry of the same message gets the sa
 from __future__ import annotations
 
 import logging
-from typing import Any
 from uuid import UUID
 
 from sqlalchemy.orm import Session
@@ -21,24 +20,12 @@ from adapters.federal import xml as career_break_xml
 from adapters.soap.acknowledgement import Acknowledgement, AckStatus
 from gateway.errors import BrugValidationError, Violation
 from gateway.identifiers.insz import mask_insz
-from gateway.mapping.report import MappingReport
 from gateway.service.context import GatewayContext
 from gateway.service.soap.calls import Handled, InboundCall, gw
 
 log = logging.getLogger(__name__)
 
 BEV_KIND = "bev-record"
-
-
-def report_dict(report: MappingReport) -> dict[str, Any]:
-    """The mapping report as JSON-ready data (kept with the record: why each field changed)."""
-    return {
-        "source": report.source,
-        "target": report.target,
-        "rule_data_version": report.rule_data_version,
-        "copied": list(report.copied),
-        "findings": [{**f._asdict(), "kind": f.kind.value} for f in report.findings],
-    }
 
 
 def _ack(
@@ -71,7 +58,7 @@ def submit_bev_record(context: GatewayContext, call: InboundCall, tx: Session) -
         kind=BEV_KIND,
         source_record_id=record.record_id,
         record=mapped.record,
-        report=report_dict(mapped.report),
+        report=mapped.report.as_dict(),
         tx=tx,
     )
     log.info(
