@@ -83,11 +83,8 @@ def _examples(rules: RuleBook, crosswalk: Crosswalk) -> Table:
     return table
 
 
-def demo_command(
-    count: Annotated[int, typer.Option(help="sample size", min=1, max=200_000)] = 3000,
-    seed: Annotated[int, typer.Option(help="sample seed")] = 2025,
-) -> None:
-    """Run the data core on the shipped examples and a generated sample, then summarise."""
+def offline_demo(count: int, seed: int) -> None:
+    """The data core alone: examples and the sample through validation, mapping, XML, XSD."""
     rules = RuleBook.load()
     crosswalk = Crosswalk.load()
     console.print(Panel.fit("brug demo — VOV/ODB → BEV, BEV → VOV, career breaks → VOK"))
@@ -134,6 +131,29 @@ def demo_command(
         "examples/odb-course.json --format xml`, `brug vok check --help`, `brug schemas`; "
         "design notes in docs/."
     )
+
+
+def demo_command(
+    count: Annotated[int, typer.Option(help="sample size", min=1, max=200_000)] = 3000,
+    seed: Annotated[int, typer.Option(help="sample seed")] = 2025,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="data core only: no processes, no network")
+    ] = False,
+    workdir: Annotated[
+        Path, typer.Option(help="where the PKI, config, database and logs go")
+    ] = Path("var/demo"),
+    outage: Annotated[
+        float, typer.Option(help="seconds Brussels is down mid-run (0: no outage)", min=0)
+    ] = 8.0,
+    mutations: Annotated[int, typer.Option(help="career-break mutations pushed", min=1)] = 200,
+) -> None:
+    """The full exchange on loopback: simulators, gateway, a bulk file, an outage, VOK, audit."""
+    if offline:
+        offline_demo(count, seed)
+        return
+    from gateway.demo.full import run_full_demo
+
+    raise typer.Exit(run_full_demo(count, seed, workdir, outage, mutations))
 
 
 def register(root: typer.Typer) -> None:

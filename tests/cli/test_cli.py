@@ -190,9 +190,9 @@ def test_schemas_lists_every_catalog_entry() -> None:
         assert info.name in out
 
 
-def test_demo_runs_as_a_real_process() -> None:
+def test_offline_demo_runs_as_a_real_process() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "gateway", "demo", "--count", "300"],
+        [sys.executable, "-m", "gateway", "demo", "--offline", "--count", "300"],
         capture_output=True,
         text=True,
         timeout=120,

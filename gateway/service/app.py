@@ -1,0 +1,44 @@
+"""The gateway as one ASGI application: REST for Flemish backends, SOAP for partners, operations.
+
+Built from a :class:`GatewayContext` so that tests, ``brug serve`` and the demo assemble the
+same thing. The delivery worker runs inside the process (a thread started with the lifespan)
+unless told not to: several gateway processes on one PostgreSQL share the outbox safely.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from gateway.auth.dependencies import install_auth
+from gateway.observability.middleware import CorrelationIdMiddleware
+from gateway.service.context import GatewayContext
+from gateway.service.delivery_loop import DeliveryLoop
+from gateway.service.operations import operation_routes
+from gateway.service.rest import install_rest_api, openapi_metadata
+from gateway.service.soap import soap_routes
+
+
+def create_app(context: GatewayContext, *, delivery: bool = True) -> FastAPI:
+    loop = DeliveryLoop(context) if delivery else None
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if loop is not None:
+            loop.start()
+        try:
+            yield
+        finally:
+            if loop is not None:
+                loop.stop()
+
+    app = FastAPI(**openapi_metadata(), lifespan=lifespan, docs_url="/docs", redoc_url=None)
+    app.state.context = context
+    install_auth(app, context.auth, context.settings.server)
+    install_rest_api(app, context)
+    for route in [*soap_routes(context), *operation_routes(context)]:
+        app.router.routes.append(route)
+    app.add_middleware(CorrelationIdMiddleware, metrics=context.metrics)
+    return app

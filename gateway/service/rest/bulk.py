@@ -1,0 +1,410 @@
+"""``POST /v1/vov-registrations/bulk``: an NDJSON file of registrations, in flat memory.
+
+Employers file VOV refunds "one by one or as a bulk file"; a backend forwarding a school year's
+worth of Brussels registrations may send a million lines. So the body is read incrementally
+from ``request.stream()`` (never whole), cut into lines of at most :data:`MAX_LINE_BYTES`, and
+handled in batches of :data:`BATCH_SIZE`: mapping and signing outside any transaction, then one
+transaction per batch for the outbox, audit and idempotency rows. Memory is bounded by one batch.
+
+Idempotency is per line: line ``n`` of a request with key ``K`` is recorded as ``bulk:K#n``
+with the SHA-256 of the line. Sending the same file again with the same key answers every
+already-accepted line from the inbox (``"replayed": true``) and processes only the rest, which
+is how a client resumes after a dropped connection. Rejected lines store nothing: they are
+checked again.
+
+The results are written to a temporary file while the body is read and streamed back once the
+body has ended. Streaming them *while* reading would deadlock with ordinary half-duplex HTTP
+clients (curl, httpx, requests send the whole body before reading): once the socket buffers
+filled up, both sides would wait on each other. Disk holds the results, not memory.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from typing import IO, Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import StreamingResponse
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
+
+from adapters.brussels.mapping import ROUTE_NOT_BRUSSELS
+from gateway.auth import Principal
+from gateway.errors import BrugValidationError, Violation
+from gateway.models import OdbCourse, VovRegistration
+from gateway.service.context import GatewayContext
+from gateway.service.rest import idempotency
+from gateway.service.rest.errors import ApiError
+from gateway.service.rest.openapi_examples import BULK_EXAMPLE
+from gateway.service.rest.routes_registrations import request_correlation_id
+from gateway.service.rest.schemas import BulkLineResult, BulkSummary
+from gateway.service.rest.security import ScopeGuards
+from gateway.service.rest.submission import CourseCache, Prepared, Submissions
+from gateway.validation import parse_model
+
+log = logging.getLogger(__name__)
+
+MEDIA_TYPE = "application/x-ndjson"
+ACCEPTED_MEDIA_TYPES = frozenset({MEDIA_TYPE, "application/jsonl", "application/x-jsonlines"})
+MAX_LINE_BYTES = 256 * 1024
+BATCH_SIZE = 500
+_READ_CHUNK = 64 * 1024
+
+Line = tuple[int, bytes | None]  # (line number, content; None when over MAX_LINE_BYTES)
+
+
+async def read_lines(chunks: AsyncIterator[bytes], max_line: int) -> AsyncIterator[Line]:
+    """Physical lines of a byte stream, numbered from 1, without their ``\\n`` / ``\\r\\n``.
+
+    A line longer than ``max_line`` is yielded as ``None`` and its bytes are dropped as they
+    arrive: one endless line must not fill the memory the limit protects.
+    """
+    buffer = bytearray()
+    number = 0
+    too_long = False
+    async for chunk in chunks:
+        start = 0
+        while True:
+            end = chunk.find(b"\n", start)
+            if end < 0:
+                if not too_long:
+                    buffer += chunk[start:]
+                    if len(buffer) > max_line:
+                        too_long = True
+                        buffer.clear()
+                break
+            number += 1
+            if not too_long:
+                buffer += chunk[start:end]
+            yield number, None if too_long or len(buffer) > max_line else _line(buffer)
+            buffer.clear()
+            too_long = False
+            start = end + 1
+    if buffer or too_long:
+        yield number + 1, None if too_long else _line(buffer)
+
+
+def _line(buffer: bytearray) -> bytes:
+    return bytes(buffer[:-1] if buffer.endswith(b"\r") else buffer)
+
+
+@dataclass(slots=True)
+class Counts:
+    lines: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    not_for_brussels: int = 0
+    replayed: int = 0
+
+    def summary(self) -> bytes:
+        model = BulkSummary(
+            lines=self.lines,
+            accepted=self.accepted,
+            rejected=self.rejected,
+            not_for_brussels=self.not_for_brussels,
+            replayed=self.replayed,
+        )
+        return json.dumps({"summary": model.model_dump()}, separators=(",", ":")).encode()
+
+
+def _result(
+    number: int,
+    registration_id: str | None,
+    status: str,
+    *,
+    message_id: str | None = None,
+    violations: list[dict[str, Any]] | None = None,
+) -> bytes:
+    out: dict[str, Any] = {"line": number, "registration_id": registration_id, "status": status}
+    if message_id is not None:
+        out["message_id"] = message_id
+    if violations is not None:
+        out["violations"] = violations
+    return json.dumps(out, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _violations(error: BrugValidationError) -> list[dict[str, Any]]:
+    return [v.as_dict() for v in error.violations]
+
+
+def _one(path: str, rule: str, message: str) -> BrugValidationError:
+    return BrugValidationError([Violation(path, rule, message)], context="bulk line")
+
+
+@dataclass(slots=True)
+class _Pending:
+    number: int
+    key: str
+    digest: str
+    prepared: Prepared
+    answer: bytes
+
+
+@dataclass(slots=True)
+class BulkProcessor:
+    """Turns batches of lines into result lines written to ``sink``; one per call."""
+
+    submissions: Submissions
+    client_id: str
+    key: str
+    correlation_id: str
+    sink: IO[bytes]
+    counts: Counts = field(default_factory=Counts)
+
+    @property
+    def _partner(self) -> str:
+        return idempotency.client_partner(self.client_id)
+
+    def line_key(self, number: int) -> str:
+        return f"bulk:{self.key}#{number}"
+
+    def process(self, batch: list[Line]) -> None:
+        context = self.submissions.context
+        results: dict[int, bytes] = {}
+        wanted = [(n, raw) for n, raw in batch if raw is None or raw.strip()]
+        self.counts.lines += len(wanted)
+        keyed = {self.line_key(n): n for n, raw in wanted if raw is not None}
+        seen = idempotency.lookup(context.store, self._partner, keyed)
+        courses: CourseCache = {}
+        pending: list[_Pending] = []
+        for number, raw in wanted:
+            registration_id: str | None = None
+            try:
+                if raw is None:
+                    raise _one("/", "bulk.line-too-long", f"a line may hold {MAX_LINE_BYTES} bytes")
+                line_key = self.line_key(number)
+                digest = idempotency.body_digest(raw)
+                earlier = seen.get(line_key)
+                if earlier is not None:
+                    if earlier.digest != digest:
+                        raise _one(
+                            "header.Idempotency-Key",
+                            "idempotency.key-reused",
+                            f"line {number} differs from the line first sent with this key",
+                        )
+                    if earlier.answer is not None:
+                        results[number] = self._replayed(earlier.answer)
+                        continue
+                registration_data, course_data, registration_id = _split(raw)
+                registration = parse_model(VovRegistration, registration_data)
+                course = (
+                    parse_model(OdbCourse, course_data, context="course")
+                    if course_data is not None
+                    else self.submissions.course_for(registration, None, courses)
+                )
+                prepared = self.submissions.prepare(registration, course, self.correlation_id)
+            except BrugValidationError as exc:
+                results[number] = self._refused(number, registration_id, exc)
+                continue
+            answer = _result(
+                number,
+                prepared.registration.registration_id,
+                "accepted",
+                message_id=prepared.message_id,
+            )
+            pending.append(_Pending(number, line_key, digest, prepared, answer))
+        if pending:
+            results.update(self._commit(pending))
+        for number, _raw in wanted:
+            self.sink.write(results[number] + b"\n")
+
+    def _commit(self, pending: list[_Pending]) -> dict[int, bytes]:
+        context = self.submissions.context
+        out: dict[int, bytes] = {}
+        try:
+            with context.store.transaction() as tx:
+                for item in pending:
+                    earlier = self.submissions.commit(
+                        tx,
+                        item.prepared,
+                        inbox_partner=self._partner,
+                        inbox_key=item.key,
+                        request_digest=item.digest,
+                        answer=item.answer,
+                    )
+                    out[item.number] = item.answer if earlier is None else earlier
+        except SQLAlchemyError as exc:
+            # Nothing of this batch was stored: say so per line; resending them is safe.
+            log.error("bulk batch not stored: %s", type(exc).__name__)
+            error = _one("/", "bulk.not-stored", "the gateway could not store this line; resend it")
+            for item in pending:
+                out[item.number] = self._refused(
+                    item.number, item.prepared.registration.registration_id, error
+                )
+            return out
+        for item in pending:
+            if out[item.number] is item.answer:
+                self.counts.accepted += 1
+            else:
+                out[item.number] = self._replayed(out[item.number])
+        context.metrics.messages_total.labels(
+            self.client_id, "SubmitVovRegistrationBulk", "accepted"
+        ).inc(len(pending))
+        return out
+
+    def _replayed(self, answer: bytes) -> bytes:
+        self.counts.accepted += 1
+        self.counts.replayed += 1
+        data = json.loads(answer)
+        data["replayed"] = True
+        return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+
+    def _refused(
+        self, number: int, registration_id: str | None, error: BrugValidationError
+    ) -> bytes:
+        if {v.rule for v in error.violations} == {ROUTE_NOT_BRUSSELS}:
+            self.counts.not_for_brussels += 1
+            status = "not-for-brussels"
+        else:
+            self.counts.rejected += 1
+            status = "rejected"
+        return _result(number, registration_id, status, violations=_violations(error))
+
+
+def _split(raw: bytes) -> tuple[Any, Any, str | None]:
+    """(registration data, course data or None, registration id if readable) of one line."""
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _one("/", "json.well-formed", str(exc)[:200]) from None
+    if not isinstance(data, dict):
+        raise _one("/", "bulk.line-object", "each line must be a JSON object")
+    if "registration" in data:
+        extra = sorted(set(data) - {"registration", "course"})
+        if extra:
+            raise _one(
+                extra[0], "type.extra_forbidden", "a wrapped line has only registration and course"
+            )
+        registration, course = data["registration"], data.get("course")
+    else:
+        registration = dict(data)
+        course = registration.pop("course", None)
+    rid = registration.get("registration_id") if isinstance(registration, dict) else None
+    return registration, course, rid if isinstance(rid, str) and len(rid) <= 64 else None
+
+
+def _stream_file(handle: IO[bytes]) -> Iterator[bytes]:
+    try:
+        while chunk := handle.read(_READ_CHUNK):
+            yield chunk
+    finally:
+        handle.close()
+
+
+def _check_media_type(request: Request) -> None:
+    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media_type not in ACCEPTED_MEDIA_TYPES:
+        raise ApiError(
+            415,
+            "unsupported_media_type",
+            f"send the bulk file as {MEDIA_TYPE} (one registration JSON object per line)",
+            expected=MEDIA_TYPE,
+        )
+
+
+_LINE_SCHEMA = BulkLineResult.model_json_schema()
+_REQUEST_BODY: dict[str, Any] = {
+    "required": True,
+    "description": "One JSON object per line: a VOV registration (optionally with `course`), "
+    'or {"registration": {...}, "course": {...}}. Blank lines are skipped; a line holds at '
+    f"most {MAX_LINE_BYTES} bytes.",
+    "content": {
+        MEDIA_TYPE: {
+            "schema": {"type": "string"},
+            "examples": {
+                "two-lines": {
+                    "summary": "A Brussels and a Flemish registration",
+                    "value": BULK_EXAMPLE,
+                }
+            },
+        }
+    },
+}
+
+
+def bulk_router(
+    context: GatewayContext, guards: ScopeGuards, submissions: Submissions
+) -> APIRouter:
+    router = APIRouter(tags=["vov-registrations"])
+    writer = Depends(guards.any_of("vov:write"))
+
+    @router.post(
+        "/vov-registrations/bulk",
+        summary="Submit an NDJSON file of VOV registrations (streamed)",
+        response_class=StreamingResponse,
+        responses={
+            200: {
+                "description": "One result line per non-blank input line, in order, then "
+                '{"summary": {...}}',
+                "content": {
+                    MEDIA_TYPE: {
+                        "schema": _LINE_SCHEMA,
+                        "example": (
+                            '{"line":1,"registration_id":"VOV-2025-000101","status":"accepted",'
+                            '"message_id":"0f8fad5b-d9cb-469f-a165-70867728950e"}\n'
+                            '{"line":2,"registration_id":"VOV-2025-000102","status":"not-for-brussels",'
+                            '"violations":[{"path":"registration.establishment_unit.region","rule":'
+                            '"route.not-brussels","message":"...","value":"flanders"}]}\n'
+                            '{"summary":{"lines":2,"accepted":1,"rejected":0,"not_for_brussels":1,'
+                            '"replayed":0}}\n'
+                        ),
+                    }
+                },
+            },
+            400: idempotency.MISSING_RESPONSE,
+            415: {"description": "not application/x-ndjson"},
+        },
+        openapi_extra={"parameters": [idempotency.PARAMETER], "requestBody": _REQUEST_BODY},
+    )
+    async def submit_bulk(
+        request: Request,
+        *,
+        principal: Principal = writer,
+        key: Annotated[str, Depends(idempotency.idempotency_key)],
+    ) -> StreamingResponse:
+        """Process every line like ``POST /v1/vov-registrations`` and answer per line.
+
+        Lines are processed in batches of 500, each batch committed on its own: accepted lines
+        are queued even if a later line fails. Needs scope ``vov:write``.
+        """
+        _check_media_type(request)
+        sink: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the response)
+        processor = BulkProcessor(
+            submissions, principal.client_id, key, request_correlation_id(request), sink
+        )
+        try:
+            batch: list[Line] = []
+            async for line in read_lines(request.stream(), MAX_LINE_BYTES):
+                batch.append(line)
+                if len(batch) >= BATCH_SIZE:
+                    await run_in_threadpool(processor.process, batch)
+                    batch = []
+            if batch:
+                await run_in_threadpool(processor.process, batch)
+            sink.write(processor.counts.summary() + b"\n")
+            sink.seek(0)
+        except BaseException:
+            sink.close()
+            raise
+        counts = processor.counts
+        log.info(
+            "bulk from %s: %d lines, %d accepted, %d rejected, %d not for Brussels",
+            principal.client_id,
+            counts.lines,
+            counts.accepted,
+            counts.rejected,
+            counts.not_for_brussels,
+        )
+        return StreamingResponse(
+            _stream_file(sink), media_type=MEDIA_TYPE, background=BackgroundTask(sink.close)
+        )
+
+    return router
+
+
+__all__ = ["BulkProcessor", "bulk_router", "read_lines"]

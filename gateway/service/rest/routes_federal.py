@@ -1,0 +1,207 @@
+"""Career breaks and VOK: synchronous look-ups at the federal side, and the proactive list.
+
+A look-up is not a message to deliver later: the backend waits for the answer, so brug calls
+the federal service (signed, ``ksz`` profile) during the request. When the federal side cannot
+be reached or answers unusably the answer is 503 with ``Retry-After``: the data exists, the
+backend should ask again, never conclude "no career break".
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from uuid import uuid4
+
+from fastapi import APIRouter, Body, Depends, Query
+from fastapi.responses import JSONResponse
+
+from adapters.brussels.client import GATEWAY_PARTY
+from adapters.federal.vok import check_vok
+from adapters.soap.errors import PartnerError
+from gateway.auth import Principal
+from gateway.models import (
+    CareerBreakQuery,
+    CareerBreakResponse,
+    MessageHeader,
+    OdbCourse,
+    Party,
+    VokDecision,
+    Worker,
+)
+from gateway.observability.correlation import current_correlation_id
+from gateway.service.context import FEDERAL, GatewayContext
+from gateway.service.rest.errors import ApiError, invalid, partner_unavailable
+from gateway.service.rest.openapi_examples import proactive_examples, vok_check_examples
+from gateway.service.rest.proactive import candidates
+from gateway.service.rest.schemas import (
+    PartnerUnavailableBody,
+    ProactiveList,
+    ProactiveRequest,
+    ValidationFailed,
+    VokCheckRequest,
+)
+from gateway.service.rest.security import ScopeGuards
+from gateway.validation import parse_model
+
+FEDERAL_PARTY = Party(code="federal-rva", kbo="0206581096")
+PURPOSE = "VOK-TIME-CREDIT"
+
+_UNAVAILABLE = {
+    "model": PartnerUnavailableBody,
+    "description": "the federal service is unreachable or answered unusably: retry after "
+    "`Retry-After` seconds",
+}
+
+
+def _course(
+    context: GatewayContext, number: str | None, given: OdbCourse | None, *, required: bool
+) -> OdbCourse | None:
+    if given is not None:
+        if number is not None and number != given.odb_number:
+            raise invalid(
+                "odb_number",
+                "course.mismatch",
+                "odb_number and course.odb_number differ",
+                number,
+                context="request",
+            )
+        return given
+    if number is None:
+        if required:
+            raise invalid(
+                "odb_number", "course.required", "give odb_number or course", context="request"
+            )
+        return None
+    found = context.records.get_course(number)
+    if found is None:
+        raise invalid(
+            "odb_number",
+            "course.unknown",
+            "the course is not in the catalogue",
+            number,
+            context="request",
+        )
+    return found
+
+
+def federal_router(context: GatewayContext, guards: ScopeGuards) -> APIRouter:
+    router = APIRouter(tags=["career-breaks-vok"])
+    reader = Depends(guards.any_of("vok:read"))
+
+    def ask(query: CareerBreakQuery) -> CareerBreakResponse:
+        client = context.federal
+        if client is None:
+            raise ApiError(
+                503,
+                "partner_not_configured",
+                "no federal partner is configured",
+                headers={"Retry-After": "3600"},
+                partner=FEDERAL,
+            )
+        header = MessageHeader(
+            message_id=uuid4(),
+            timestamp=context.store.clock(),
+            sender=GATEWAY_PARTY,
+            recipient=FEDERAL_PARTY,
+            purpose=PURPOSE,
+            correlation_id=current_correlation_id(),
+        )
+        try:
+            with context.metrics.time_partner_call(FEDERAL, "GetCareerBreaks"):
+                return client.get_career_breaks(query, header)
+        except PartnerError as exc:
+            raise partner_unavailable(FEDERAL, exc.reason) from None
+
+    @router.get(
+        "/career-breaks",
+        response_model=CareerBreakResponse,
+        summary="A worker's career breaks (time credit) over a period",
+        responses={422: {"model": ValidationFailed}, 503: _UNAVAILABLE},
+    )
+    def career_breaks(
+        *,
+        principal: Principal = reader,
+        insz: Annotated[
+            str,
+            Query(description="INSZ / NISS or BIS number (11 digits)", examples=["85071412330"]),
+        ],
+        begin: Annotated[date, Query(alias="from", description="YYYY-MM-DD")],
+        end: Annotated[date, Query(alias="to", description="YYYY-MM-DD")],
+    ) -> JSONResponse:
+        """Ask the federal service (MAGDA GeefLoopbaanonderbrekingen) now. Needs ``vok:read``.
+
+        The INSZ is checked first (422 ``insz.checksum``); it is sent to the federal service
+        and returned, never logged.
+        """
+        query = parse_model(
+            CareerBreakQuery,
+            {"insz": insz, "period": {"begin": begin, "end": end}},
+            context="query",
+        )
+        return JSONResponse(ask(query).model_dump(mode="json"))
+
+    @router.post(
+        "/vok/check",
+        response_model=VokDecision,
+        summary="Is a worker entitled to the VOK premium for a course?",
+        responses={422: {"model": ValidationFailed}, 503: _UNAVAILABLE},
+    )
+    def vok_check(
+        *,
+        principal: Principal = reader,
+        request: Annotated[VokCheckRequest, Body(openapi_examples=vok_check_examples())],
+    ) -> JSONResponse:
+        """Fetch the worker's career breaks for the period and check every VOK rule.
+
+        Each rule is listed with passed/evaluated and why; facts not given (contract length,
+        education level...) are marked not evaluated and make the decision provisional.
+        """
+        course = _course(context, request.odb_number, request.course, required=True)
+        assert course is not None
+        worker = Worker(
+            insz=request.insz,
+            education_level=request.education_level,
+            lives_alone=request.lives_alone,
+        )
+        response = ask(CareerBreakQuery(insz=request.insz, period=request.period))
+        decision = check_vok(
+            response.records,
+            course,
+            worker,
+            request.period,
+            context.rules,
+            context.codes,
+            contract_months=request.contract_months,
+            in_pop=request.in_pop,
+        )
+        return JSONResponse(decision.model_dump(mode="json"))
+
+    @router.post(
+        "/vok/proactive",
+        response_model=ProactiveList,
+        summary="Workers with training time credit who may be entitled to VOK",
+        responses={422: {"model": ValidationFailed}},
+    )
+    def vok_proactive(
+        *,
+        principal: Principal = reader,
+        request: Annotated[ProactiveRequest, Body(openapi_examples=proactive_examples())],
+    ) -> JSONResponse:
+        """From the stored federal mutation feed: live RVA time credit with a training motive.
+
+        With ``odb_number`` (or ``course``) each worker is checked against that course;
+        without, each is listed as ``to-contact``. The list holds INSZ numbers (the backend
+        needs them to contact the workers); brug does not log them.
+        """
+        course = _course(context, request.odb_number, request.course, required=False)
+        feed = context.records.mutations()
+        found = candidates(feed, context.codes, context.rules, course, request.period)
+        body = ProactiveList(
+            candidates=found,
+            count=len(found),
+            mutations_read=len(feed),
+            code_table=context.codes.version,
+        )
+        return JSONResponse(body.model_dump(mode="json"))
+
+    return router

@@ -1,0 +1,133 @@
+"""Following what brug exchanged: a message's delivery state, and records Brussels handed over.
+
+A 202 only says "stored, will be delivered"; the backend learns the outcome here: pending and
+its attempts, delivered with the partner's acknowledgement, or dead with the last error (an
+operator can retry it with ``brug outbox retry``).
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+
+from adapters.soap.acknowledgement import Acknowledgement
+from gateway.auth import Principal
+from gateway.delivery.entries import OutboxEntry
+from gateway.models.common import Insz
+from gateway.service.context import GatewayContext
+from gateway.service.rest.errors import not_found
+from gateway.service.rest.schemas import (
+    AcknowledgementOut,
+    ApiErrorBody,
+    InboundRecordOut,
+    InboundRecords,
+    MessageStatus,
+    RawAnswer,
+    ValidationFailed,
+)
+from gateway.service.rest.security import ScopeGuards
+from gateway.validation import parse_model
+from gateway.wssecurity.envelope import soap_parts
+from gateway.xml.safe_parser import parse_xml
+
+
+class _InszOnly(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    insz: Insz
+
+
+def read_answer(entry: OutboxEntry) -> AcknowledgementOut | RawAnswer | None:
+    """The partner's acknowledgement as JSON when it reads as one, else the bytes in base64."""
+    body = entry.partner_answer
+    if not body:
+        return None
+    try:
+        payload = next(e for e in soap_parts(parse_xml(body)).body if isinstance(e.tag, str))
+        ack = Acknowledgement.from_element(payload)
+    except Exception:  # an answer that does not read as an acknowledgement is shown raw
+        return RawAnswer(data=base64.b64encode(body).decode("ascii"))
+    return AcknowledgementOut(
+        message_id=str(ack.message_id),
+        status=ack.status,
+        received_at=ack.received_at,
+        violations=[v.as_dict() for v in ack.violations],
+    )
+
+
+def status_of(entry: OutboxEntry) -> MessageStatus:
+    return MessageStatus(
+        message_id=entry.message_id,
+        partner=entry.partner,
+        operation=entry.operation,
+        status=entry.status.value,
+        attempts=entry.attempts,
+        last_error=entry.last_error,
+        created_at=entry.created_at,
+        next_attempt_at=entry.next_attempt_at if entry.status.value == "pending" else None,
+        delivered_at=entry.delivered_at,
+        correlation_id=entry.correlation_id,
+        answer=read_answer(entry),
+    )
+
+
+def messages_router(context: GatewayContext, guards: ScopeGuards) -> APIRouter:
+    router = APIRouter(tags=["messages"])
+    reader = Depends(guards.any_of("vov:read"))
+
+    @router.get(
+        "/messages/{message_id}",
+        response_model=MessageStatus,
+        summary="Follow a message to a partner",
+        responses={404: {"model": ApiErrorBody, "description": "no such message"}},
+    )
+    def get_message(
+        *,
+        principal: Principal = reader,
+        message_id: Annotated[str, Path(max_length=255, description="from the 202 answer")],
+    ) -> JSONResponse:
+        """Status (pending, in_flight, delivered, dead), attempts, last error, times and the
+        partner's acknowledgement. Needs ``vov:read``."""
+        entries = context.outbox.find_message(message_id)
+        if not entries:
+            raise not_found("message", f"no message {message_id}")
+        return JSONResponse(status_of(entries[0]).model_dump(mode="json"))
+
+    @router.get(
+        "/inbound-records",
+        response_model=InboundRecords,
+        summary="Records Brussels handed over for a worker (in VOV form)",
+        responses={422: {"model": ValidationFailed}},
+    )
+    def inbound_records(
+        *,
+        principal: Principal = reader,
+        insz: Annotated[str, Query(description="the worker's INSZ", examples=["85071412330"])],
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> JSONResponse:
+        """BEV records Brussels sent for this worker, mapped to VOV registrations, newest
+        first. Needs ``vov:read``."""
+        checked = parse_model(_InszOnly, {"insz": insz}, context="query")
+        found = context.records.inbound_for(checked.insz, limit=limit)
+        body = InboundRecords(
+            records=[
+                InboundRecordOut(
+                    partner=r.partner,
+                    message_id=r.message_id,
+                    kind=r.kind,
+                    source_record_id=r.source_record_id,
+                    record=r.record,
+                    report=r.report,
+                    received_at=r.received_at,
+                )
+                for r in found
+            ],
+            count=len(found),
+        )
+        return JSONResponse(body.model_dump(mode="json"))
+
+    return router

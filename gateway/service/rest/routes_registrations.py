@@ -1,0 +1,134 @@
+"""``POST /v1/vov-registrations``: one Flemish registration for a Brussels unit → a BEV message.
+
+202 means "stored durably, will be delivered": the signed message is in the outbox and the
+delivery worker takes it from there (follow it at ``links.self``). A registration for a Flemish
+establishment unit is refused with ``route.not-brussels``: it stays in the Flemish VOV scheme,
+there is nothing to exchange.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from gateway.auth import Principal
+from gateway.observability.correlation import (
+    CORRELATION_HEADER,
+    accept_correlation_id,
+    current_correlation_id,
+)
+from gateway.observability.metrics import Outcome
+from gateway.service.context import GatewayContext
+from gateway.service.rest import idempotency
+from gateway.service.rest.openapi_examples import registration_examples
+from gateway.service.rest.schemas import (
+    Links,
+    MappingReportOut,
+    SubmissionAccepted,
+    ValidationFailed,
+    VovSubmission,
+)
+from gateway.service.rest.security import ScopeGuards
+from gateway.service.rest.submission import Prepared, Submissions
+
+SUBMIT_OPERATION = "SubmitVovRegistration"
+
+
+def accepted_body(prepared: Prepared) -> bytes:
+    return (
+        SubmissionAccepted(
+            message_id=prepared.message_id,
+            record=prepared.record,
+            report=MappingReportOut.of(prepared.report),
+            links=Links(self=f"/v1/messages/{prepared.message_id}"),
+        )
+        .model_dump_json(by_alias=True)
+        .encode()
+    )
+
+
+def request_correlation_id(request: Request) -> str:
+    """The middleware's id when it runs, else the caller's header (checked), else a new one."""
+    return current_correlation_id() or accept_correlation_id(
+        request.headers.get(CORRELATION_HEADER)
+    )
+
+
+def registrations_router(
+    context: GatewayContext, guards: ScopeGuards, submissions: Submissions
+) -> APIRouter:
+    router = APIRouter(tags=["vov-registrations"])
+    writer = Depends(guards.any_of("vov:write"))
+
+    def submit(
+        principal: Principal,
+        key: str,
+        digest: str,
+        submission: VovSubmission,
+        correlation_id: str,
+    ) -> Response:
+        partner = idempotency.client_partner(principal.client_id)
+        first = idempotency.check_seen(
+            idempotency.lookup(context.store, partner, [key]).get(key), key, digest
+        )
+        if first is not None:
+            return idempotency.replay(first)
+        registration = submission.registration()
+        try:
+            course = submissions.course_for(registration, submission.course)
+            prepared = submissions.prepare(registration, course, correlation_id)
+        except Exception:
+            context.metrics.count_message(principal.client_id, SUBMIT_OPERATION, Outcome.REJECTED)
+            raise
+        body = accepted_body(prepared)
+        with context.store.transaction() as tx:
+            earlier = submissions.commit(
+                tx,
+                prepared,
+                inbox_partner=partner,
+                inbox_key=key,
+                request_digest=digest,
+                answer=idempotency.encode_answer(202, body),
+            )
+        if earlier is not None:
+            return idempotency.replay(earlier)
+        context.metrics.count_message(principal.client_id, SUBMIT_OPERATION, Outcome.ACCEPTED)
+        return Response(body, status_code=202, media_type="application/json")
+
+    @router.post(
+        "/vov-registrations",
+        status_code=202,
+        response_model=SubmissionAccepted,
+        summary="Submit one VOV registration for a Brussels establishment unit",
+        responses={
+            400: idempotency.MISSING_RESPONSE,
+            422: {
+                "model": ValidationFailed,
+                "description": "invalid input (insz.checksum...), unknown course "
+                "(course.unknown), a Flemish unit (route.not-brussels: the record stays in "
+                "VOV), or an Idempotency-Key reused for another body",
+            },
+            503: {"description": "no Brussels partner configured"},
+        },
+        openapi_extra={"parameters": [idempotency.PARAMETER]},
+    )
+    async def submit_registration(
+        request: Request,
+        *,
+        principal: Principal = writer,
+        key: Annotated[str, Depends(idempotency.idempotency_key)],
+        submission: Annotated[VovSubmission, Body(openapi_examples=registration_examples())],
+    ) -> Response:
+        """Validate, route and map to a BEV record, sign it and queue it for Brussels.
+
+        The answer carries the BEV record, the mapping report (what was recomputed, carried or
+        flagged) and the message id to follow. Needs scope ``vov:write``.
+        """
+        digest = idempotency.body_digest(await request.body())
+        correlation_id = request_correlation_id(request)
+        return await run_in_threadpool(submit, principal, key, digest, submission, correlation_id)
+
+    return router

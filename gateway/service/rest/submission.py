@@ -1,0 +1,185 @@
+"""From a Flemish VOV registration to a signed BEV message in the outbox, once.
+
+Shared by the single and the bulk endpoint so that both accept exactly the same records and
+leave exactly the same trace. The work is split in two on purpose:
+
+* :meth:`Submissions.prepare` does everything that can fail on the input or is CPU-bound
+  (validation, routing and mapping, building and signing the envelope) *outside* any
+  transaction: on SQLite a write transaction holds the only write lock;
+* :meth:`Submissions.commit` then writes, in the caller's unit of work, the outbox entry (the
+  signed form, as proof of what brug committed to send; the delivery transport re-signs each
+  attempt), the audit entry (digest and signature value, the INSZ only as a keyed hash) and
+  the inbox row that makes the client's idempotency key answer the same way forever.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import uuid
+from dataclasses import dataclass
+
+from lxml import etree
+from sqlalchemy.orm import Session
+
+from adapters.brussels.client import BRUSSELS_PARTY, GATEWAY_PARTY, BrusselsClient
+from adapters.brussels.mapping import vov_to_bev
+from gateway.audit.chain import AuditRecord
+from gateway.errors import BrugValidationError, Violation
+from gateway.mapping.report import MappingReport
+from gateway.models import BevRecord, MessageHeader, OdbCourse, VovRegistration
+from gateway.service.context import BRUSSELS, GatewayContext, Partner
+from gateway.service.rest.errors import ApiError
+from gateway.store.digest import content_digest
+from gateway.wssecurity.ns import DS
+from gateway.xml.safe_parser import parse_xml
+
+log = logging.getLogger(__name__)
+
+OPERATION = "ReceiveBevRecord"
+PURPOSE = "VOV-BEV-MOBILITY"
+COURSE_UNKNOWN = "course.unknown"
+_SIGNATURE_VALUE = f".//{{{DS}}}SignatureValue"
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A registration mapped, enveloped and signed; nothing stored yet."""
+
+    registration: VovRegistration
+    message_id: str
+    record: BevRecord
+    report: MappingReport
+    signed: bytes
+    digest: str
+    signature_value: str | None
+    correlation_id: str | None
+
+
+CourseCache = dict[str, OdbCourse | None]
+
+
+class Submissions:
+    """Prepare and commit VOV → BEV submissions over one gateway context."""
+
+    def __init__(self, context: GatewayContext) -> None:
+        self.context = context
+
+    def _brussels(self) -> tuple[Partner, BrusselsClient]:
+        partner = self.context.partners.get(BRUSSELS)
+        client = self.context.brussels
+        if partner is None or client is None:
+            raise ApiError(
+                503,
+                "partner_not_configured",
+                "no Brussels partner is configured on this gateway",
+                headers={"Retry-After": "3600"},
+                partner=BRUSSELS,
+            )
+        return partner, client
+
+    def course_for(
+        self,
+        registration: VovRegistration,
+        embedded: OdbCourse | None,
+        cache: CourseCache | None = None,
+    ) -> OdbCourse:
+        """The embedded course, else the catalogue's; unknown → ``course.unknown``."""
+        if embedded is not None:
+            return embedded
+        number = registration.odb_number
+        if cache is not None and number in cache:
+            found = cache[number]
+        else:
+            found = self.context.records.get_course(number)
+            if cache is not None:
+                cache[number] = found
+        if found is None:
+            raise BrugValidationError(
+                [
+                    Violation(
+                        "odb_number",
+                        COURSE_UNKNOWN,
+                        "the course is not in the catalogue: embed it as `course` or store it "
+                        "with PUT /v1/odb-courses/{odb_number} first",
+                        number,
+                    )
+                ],
+                context="VovRegistration",
+            )
+        return found
+
+    def prepare(
+        self, registration: VovRegistration, course: OdbCourse, correlation_id: str | None
+    ) -> Prepared:
+        """Map, envelope and sign; raises BrugValidationError (``route.not-brussels``...)."""
+        partner, client = self._brussels()
+        result = vov_to_bev(registration, course, self.context.rules, self.context.crosswalk)
+        message_id = uuid.uuid4()
+        header = MessageHeader(
+            message_id=message_id,
+            timestamp=self.context.store.clock(),
+            sender=GATEWAY_PARTY,
+            recipient=BRUSSELS_PARTY,
+            purpose=PURPOSE,
+            correlation_id=correlation_id,
+        )
+        envelope = client.build_receive_request(result.record, header)
+        root = partner.signer.sign_element(parse_xml(envelope))
+        signed = etree.tostring(root, encoding="UTF-8")
+        found = root.find(_SIGNATURE_VALUE)
+        signature_value = None if found is None or not found.text else found.text.strip()
+        return Prepared(
+            registration=registration,
+            message_id=str(message_id),
+            record=result.record,
+            report=result.report,
+            signed=signed,
+            digest=content_digest(signed),
+            signature_value=signature_value,
+            correlation_id=correlation_id,
+        )
+
+    def commit(
+        self,
+        tx: Session,
+        prepared: Prepared,
+        *,
+        inbox_partner: str,
+        inbox_key: str,
+        request_digest: str,
+        answer: bytes,
+    ) -> bytes | None:
+        """Enqueue, audit and record the answer in ``tx``; returns the FIRST answer instead
+        (and does nothing) when a concurrent copy of the same request committed before us."""
+        context = self.context
+        decision = context.inbox.begin(inbox_partner, inbox_key, request_digest, tx=tx)
+        if not decision.is_new:
+            return decision.answer
+        context.outbox.enqueue(
+            partner=BRUSSELS,
+            message_id=prepared.message_id,
+            operation=OPERATION,
+            payload=prepared.signed,
+            correlation_id=prepared.correlation_id,
+            tx=tx,
+        )
+        context.audit.append(
+            AuditRecord(
+                partner=BRUSSELS,
+                operation=OPERATION,
+                direction="out",
+                message_id=prepared.message_id,
+                digest=prepared.digest,
+                outcome="accepted",
+                signature_value=prepared.signature_value,
+                insz=prepared.registration.worker.insz,
+            ),
+            tx=tx,
+        )
+        context.inbox.complete(inbox_partner, inbox_key, answer, tx=tx)
+        return None
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")

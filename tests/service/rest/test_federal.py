@@ -1,0 +1,159 @@
+"""Career breaks and VOK through the federal simulator (seed 2025, 3000 workers), the proactive
+list from stored mutations, and 503 + Retry-After when the federal side is down."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+
+from adapters.federal.seed import SeededWorker, generate
+from adapters.simulation.process import RunningProcess
+from gateway.models import AttestStatus, CareerBreakMutation
+from gateway.service.context import GatewayContext
+from tests.service.rest.conftest import TokenFactory, example
+
+
+@pytest.fixture(scope="module")
+def trainee(context: GatewayContext) -> SeededWorker:
+    """A seeded worker with RVA time credit for training during the 2025-26 VOK rule data."""
+    for worker in generate(2025, 3000).with_profile("training"):
+        for record in worker.records:
+            if (
+                context.codes.is_training_reason(record.reason.code if record.reason else None)
+                and record.period.begin >= date(2024, 9, 1)
+                and context.codes.reduction_of(record.reduction.code) is not None
+            ):
+                return SeededWorker(worker.insz, worker.profile, (record,))
+    raise AssertionError("the seed has no suitable training worker")
+
+
+def test_career_breaks_from_the_simulator(
+    client: TestClient, auth: dict[str, str], trainee: SeededWorker
+) -> None:
+    record = trainee.records[0]
+    response = client.get(
+        "/v1/career-breaks",
+        params={
+            "insz": trainee.insz,
+            "from": str(record.period.begin),
+            "to": str(record.period.end),
+        },
+        headers=auth,
+    )
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert answer["insz"] == trainee.insz
+    assert record.dossier_number in {r["dossier_number"] for r in answer["records"]}
+
+
+def test_career_breaks_refuse_a_bad_insz(client: TestClient, auth: dict[str, str]) -> None:
+    response = client.get(
+        "/v1/career-breaks",
+        params={"insz": "85071412331", "from": "2025-09-01", "to": "2026-08-31"},
+        headers=auth,
+    )
+    assert response.status_code == 422
+    assert [v["rule"] for v in response.json()["violations"]] == ["insz.checksum"]
+
+
+def test_career_breaks_need_vok_read(client: TestClient, token_for: TokenFactory) -> None:
+    response = client.get(
+        "/v1/career-breaks",
+        params={"insz": "85071412330", "from": "2025-09-01", "to": "2026-08-31"},
+        headers={"Authorization": f"Bearer {token_for('vov:read')}"},
+    )
+    assert response.status_code == 403
+
+
+def test_federal_down_is_503_with_retry_after(
+    client: TestClient, auth: dict[str, str], federal_sim: RunningProcess
+) -> None:
+    federal_sim.set_faults(down_for_seconds=30)
+    try:
+        response = client.get(
+            "/v1/career-breaks",
+            params={"insz": "85071412330", "from": "2025-09-01", "to": "2026-08-31"},
+            headers=auth,
+        )
+    finally:
+        federal_sim.clear_faults()
+    assert response.status_code == 503
+    assert int(response.headers["Retry-After"]) > 0
+    body = response.json()
+    assert body["error"] == "partner_unavailable" and body["partner"] == "federal"
+    assert "85071412330" not in response.text
+
+
+def test_vok_check_with_a_catalogue_course(
+    client: TestClient, auth: dict[str, str], trainee: SeededWorker
+) -> None:
+    course = example("odb-course-vok.json")
+    client.put(
+        f"/v1/odb-courses/{course['odb_number']}",
+        json=course,
+        headers={**auth, "Idempotency-Key": str(uuid.uuid4())},
+    )
+    record = trainee.records[0]
+    response = client.post(
+        "/v1/vok/check",
+        json={
+            "insz": trainee.insz,
+            "odb_number": course["odb_number"],
+            "period": {"begin": str(record.period.begin), "end": str(record.period.end)},
+            "education_level": "medium",
+            "contract_months": 24,
+        },
+        headers=auth,
+    )
+    assert response.status_code == 200, response.text
+    decision = response.json()
+    checks = {c["rule"]: c["passed"] for c in decision["checks"]}
+    assert checks["vok.training-motive"] and checks["vok.covers-period"]
+    assert decision["career_break_dossier"] == record.dossier_number
+
+
+def test_vok_check_unknown_course(client: TestClient, auth: dict[str, str]) -> None:
+    response = client.post(
+        "/v1/vok/check",
+        json={
+            "insz": "85071412330",
+            "odb_number": "ZZ-000001",
+            "period": {"begin": "2025-09-01", "end": "2026-02-28"},
+        },
+        headers=auth,
+    )
+    assert response.status_code == 422
+    assert response.json()["violations"][0]["rule"] == "course.unknown"
+
+
+def test_proactive_list_from_stored_mutations(
+    client: TestClient, auth: dict[str, str], context: GatewayContext, trainee: SeededWorker
+) -> None:
+    record = trainee.records[0]
+    cancelled = CareerBreakMutation(
+        attest_number=f"T-{uuid.uuid4().hex[:8]}", status=AttestStatus.NEW, record=record
+    )
+    live = CareerBreakMutation(
+        attest_number=f"T-{uuid.uuid4().hex[:8]}", status=AttestStatus.NEW, record=record
+    )
+    with context.store.transaction() as tx:
+        context.records.add_mutations("push-1", [cancelled, live], tx=tx)
+        context.records.add_mutations(
+            "push-2", [cancelled.model_copy(update={"status": AttestStatus.CANCELLED})], tx=tx
+        )
+    plain = client.post("/v1/vok/proactive", json={}, headers=auth)
+    assert plain.status_code == 200, plain.text
+    found = {c["insz"]: c for c in plain.json()["candidates"]}
+    assert found[trainee.insz]["status"] == "to-contact"
+    assert found[trainee.insz]["attest_numbers"] == [live.attest_number]
+    assert plain.json()["count"] == len(found)
+
+    course = example("odb-course-vok.json")
+    checked = client.post("/v1/vok/proactive", json={"course": course}, headers=auth)
+    assert checked.status_code == 200, checked.text
+    candidate = {c["insz"]: c for c in checked.json()["candidates"]}[trainee.insz]
+    assert candidate["decision"] is not None
+    assert candidate["status"] in ("eligible", "provisional", "not-eligible")

@@ -1,0 +1,177 @@
+"""POST /v1/vov-registrations end to end: 202, outbox, delivery to the Brussels simulator,
+GET /v1/messages/{id}; idempotency; validation and routing refusals; auth."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from gateway.delivery.worker import DeliveryWorker
+from gateway.service.context import GatewayContext
+from gateway.service.transport import PartnerTransport
+from tests.service.rest.conftest import TokenFactory, build_app, example
+
+
+def _key() -> str:
+    return str(uuid.uuid4())
+
+
+def _registration(registration_id: str | None = None, **changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = example("vov-registration-brussels.json")
+    data["registration_id"] = registration_id or f"T-{uuid.uuid4().hex[:12]}"
+    data.update(changes)
+    return data
+
+
+def _submit(client: TestClient, auth: dict[str, str], body: Any, key: str | None = None) -> Any:
+    headers = {**auth, "Idempotency-Key": key or _key()}
+    return client.post("/v1/vov-registrations", json=body, headers=headers)
+
+
+def test_accepted_queued_delivered_and_followed(
+    own_context: GatewayContext, token_for: TokenFactory
+) -> None:
+    context = own_context
+    client = TestClient(build_app(context))
+    auth = {"Authorization": f"Bearer {token_for()}"}  # the same key signs every context's tokens
+    body = {**_registration(), "course": example("odb-course.json")}
+    response = _submit(client, auth, body)
+    assert response.status_code == 202, response.text
+    answer = response.json()
+    message_id = answer["message_id"]
+    assert answer["status"] == "accepted"
+    assert answer["links"] == {"self": f"/v1/messages/{message_id}"}
+    assert answer["record"]["worker"]["insz"] == body["worker"]["insz"]
+    assert answer["report"]["target"] and answer["report"]["copied"]
+    (entry,) = context.outbox.find_message(message_id)
+    assert entry.partner == "brussels" and entry.operation == "ReceiveBevRecord"
+    assert b"SignatureValue" in entry.payload  # the signed form is kept as proof
+    assert entry.correlation_id == response.headers["X-Correlation-ID"]
+
+    pending = client.get(f"/v1/messages/{message_id}", headers=auth).json()
+    assert pending["status"] == "pending" and pending["answer"] is None
+
+    assert context.brussels is not None
+    worker = DeliveryWorker(
+        context.outbox,
+        PartnerTransport({"brussels": context.brussels.send}),
+        clock=context.store.clock,
+    )
+    worker.run(until_drained=True)
+    followed = client.get(f"/v1/messages/{message_id}", headers=auth)
+    assert followed.status_code == 200
+    state = followed.json()
+    assert state["status"] == "delivered", state
+    assert state["attempts"] == 1 and state["delivered_at"]
+    assert state["answer"]["message_id"] == message_id
+    assert state["answer"]["status"] == "accepted"
+
+
+def test_course_from_the_catalogue(client: TestClient, auth: dict[str, str]) -> None:
+    course = example("odb-course.json")
+    stored = client.put(
+        f"/v1/odb-courses/{course['odb_number']}",
+        json=course,
+        headers={**auth, "Idempotency-Key": _key()},
+    )
+    assert stored.status_code in (200, 201), stored.text
+    response = _submit(client, auth, _registration())
+    assert response.status_code == 202, response.text
+
+
+def test_unknown_course_is_422(client: TestClient, auth: dict[str, str]) -> None:
+    response = _submit(client, auth, _registration(odb_number="ZZ-999999"))
+    assert response.status_code == 422
+    assert [v["rule"] for v in response.json()["violations"]] == ["course.unknown"]
+
+
+def test_same_key_same_body_answers_the_same_once(
+    client: TestClient, auth: dict[str, str], context: GatewayContext
+) -> None:
+    key, body = _key(), {**_registration(), "course": example("odb-course.json")}
+    first = _submit(client, auth, body, key)
+    second = _submit(client, auth, body, key)
+    assert first.status_code == second.status_code == 202
+    assert first.content == second.content
+    assert second.headers["Idempotent-Replayed"] == "true"
+    assert len(context.outbox.find_message(first.json()["message_id"])) == 1
+
+
+def test_same_key_other_body_is_refused(client: TestClient, auth: dict[str, str]) -> None:
+    key = _key()
+    course = example("odb-course.json")
+    assert _submit(client, auth, {**_registration(), "course": course}, key).status_code == 202
+    other = _submit(client, auth, {**_registration(), "course": course}, key)
+    assert other.status_code == 422
+    body = other.json()
+    assert body["error"] == "idempotency_key_reused"
+    assert body["violations"][0]["rule"] == "idempotency.key-reused"
+
+
+def test_missing_idempotency_key_is_400_naming_the_header(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    response = client.post("/v1/vov-registrations", json=_registration(), headers=auth)
+    assert response.status_code == 400
+    assert response.json()["header"] == "Idempotency-Key"
+    assert "Idempotency-Key" in response.json()["message"]
+
+
+def test_bad_insz_lists_the_checksum_rule_masked(client: TestClient, auth: dict[str, str]) -> None:
+    body = _registration()
+    body["worker"] = {**body["worker"], "insz": "85071412331"}
+    response = _submit(client, auth, body)
+    assert response.status_code == 422
+    answer = response.json()
+    assert answer["error"] == "validation_failed"
+    (violation,) = answer["violations"]
+    assert violation["rule"] == "insz.checksum"
+    assert violation["path"].endswith("worker.insz")
+    assert "85071412331" not in response.text
+
+
+def test_flemish_unit_stays_in_flanders(client: TestClient, auth: dict[str, str]) -> None:
+    body = {**example("vov-registration-flanders.json"), "course": example("odb-course.json")}
+    response = _submit(client, auth, body)
+    assert response.status_code == 422
+    rules = {v["rule"] for v in response.json()["violations"]}
+    assert "route.not-brussels" in rules
+
+
+def test_malformed_json_is_422(client: TestClient, auth: dict[str, str]) -> None:
+    response = client.post(
+        "/v1/vov-registrations",
+        content=b"{not json",
+        headers={**auth, "Idempotency-Key": _key(), "Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.json()["error"] == "validation_failed"
+
+
+def test_missing_token_is_401(client: TestClient) -> None:
+    response = client.post(
+        "/v1/vov-registrations", json=_registration(), headers={"Idempotency-Key": _key()}
+    )
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_bad_token_is_401(client: TestClient) -> None:
+    response = client.get("/v1/messages/x", headers={"Authorization": "Bearer not-a-token"})
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_token"
+
+
+def test_wrong_scope_is_403(client: TestClient, token_for: TokenFactory) -> None:
+    headers = {"Authorization": f"Bearer {token_for('odb:read')}", "Idempotency-Key": _key()}
+    response = client.post("/v1/vov-registrations", json=_registration(), headers=headers)
+    assert response.status_code == 403
+    assert response.json()["error"] == "insufficient_scope"
+
+
+def test_unknown_message_is_404(client: TestClient, auth: dict[str, str]) -> None:
+    response = client.get(f"/v1/messages/{uuid.uuid4()}", headers=auth)
+    assert response.status_code == 404
+    assert response.json()["error"] == "not_found"

@@ -1,0 +1,71 @@
+"""The assembled application: operations endpoints, and REST + SOAP + docs mounted together."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from adapters.simulation.process import RunningProcess
+from gateway.service.app import create_app
+from gateway.service.context import GatewayContext
+from gateway.wssecurity.pki import PkiLayout
+from tests.service.rest.conftest import new_context
+from tests.simulators.support import federal_sim  # noqa: F401 - pytest fixture
+
+
+@pytest.fixture
+def gateway(
+    tmp_path: Path,
+    pki: PkiLayout,
+    brussels_sim: RunningProcess,
+    federal_sim: RunningProcess,  # noqa: F811
+) -> Iterator[tuple[GatewayContext, TestClient]]:
+    context = new_context(tmp_path, pki, brussels_sim, federal_sim)
+    with TestClient(create_app(context, delivery=True)) as client:
+        yield context, client
+    context.close()
+
+
+def test_health_ready_metrics_docs_wsdl(gateway: tuple[GatewayContext, TestClient]) -> None:
+    _, client = gateway
+    assert client.get("/healthz").json()["status"] == "ok"
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    checks = ready.json()["checks"]
+    assert checks["store"]["ok"] is True
+    assert checks["partner:brussels"]["ok"] is True
+    metrics = client.get("/metrics/").text
+    assert "brug_messages_total" in metrics
+    assert "brug_outbox_pending" in metrics
+    assert client.get("/docs").status_code == 200
+    document = client.get("/openapi.json").json()
+    assert document["openapi"].startswith("3.1")
+    assert "/v1/vov-registrations" in document["paths"]
+    wsdl = client.get("/soap/gateway/v1?wsdl")
+    assert wsdl.status_code == 200
+    assert b"SubmitBevRecord" in wsdl.content
+
+
+def test_readyz_names_an_unreachable_partner(
+    gateway: tuple[GatewayContext, TestClient], brussels_sim: RunningProcess
+) -> None:
+    context, client = gateway
+    partner = context.partners["brussels"]
+    down = partner.config.model_copy(update={"url": "http://127.0.0.1:9"})
+    context.partners["brussels"] = type(partner)(
+        partner.name, down, partner.signer, partner.verifier, partner.pins
+    )
+    body = client.get("/readyz").json()
+    assert body["checks"]["partner:brussels"]["ok"] is False
+    assert "unreachable" in body["checks"]["partner:brussels"]["detail"]
+    # a partner that is down only delays delivery: the gateway stays ready while the store is
+    assert body["status"] == "ready"
+
+
+def test_correlation_id_is_echoed(gateway: tuple[GatewayContext, TestClient]) -> None:
+    _, client = gateway
+    answer = client.get("/healthz", headers={"X-Correlation-ID": "demo-123"})
+    assert answer.headers["X-Correlation-ID"] == "demo-123"
