@@ -130,7 +130,7 @@ class Outbox:
         )
         # Core on a plain connection when there is no unit of work, and only the new id back:
         # enqueue is on the path of every acknowledged message, so it costs one INSERT.
-        with self._store.engine.begin() if tx is None else nullcontext(tx) as conn:
+        with self._store.begin() if tx is None else nullcontext(tx) as conn:
             new_id = conn.execute(stmt).scalar()
             if new_id is not None:
                 return OutboxEntry.from_mapping({**values, **_NEW_ENTRY_DEFAULTS, "id": new_id})
@@ -200,7 +200,7 @@ class Outbox:
         now = self._store.clock()
         delivered = [o for o in outcomes if o.kind == "delivered"]
         applied = 0
-        with self._store.engine.begin() as conn:
+        with self._store.begin() as conn:
             if delivered:
                 # The bulk of all outcomes: one executemany (pipelined by psycopg), not one
                 # round trip per entry.

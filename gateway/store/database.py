@@ -10,11 +10,12 @@ plain wait bounded by the busy timeout. PostgreSQL is used through a URL
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -79,6 +80,7 @@ class Store:
         if self.dialect == "sqlite":
             _configure_sqlite(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._write_lock = threading.RLock() if self.dialect == "sqlite" else None
 
     @property
     def dialect(self) -> str:
@@ -92,8 +94,26 @@ class Store:
         effect, its recorded answer, the messages it causes and its audit entry are atomic.
         The commit is durable when the block exits; an exception rolls everything back.
         """
-        with self._sessions() as session, session.begin():
+        with self._serialised(), self._sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """A Core connection in a transaction (bulk statements), serialised like ``transaction``."""
+        with self._serialised(), self.engine.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def _serialised(self) -> Iterator[None]:
+        # SQLite has one writer at a time and every transaction here is BEGIN IMMEDIATE: threads
+        # of one process queue on a lock instead of on SQLite's busy handler, whose sleeps (up
+        # to 100 ms each) turn contention into seconds of latency. Re-entrant, so a nested unit
+        # of work in the same thread behaves as before. PostgreSQL needs no such lock.
+        if self._write_lock is None:
+            yield
+            return
+        with self._write_lock:
+            yield
 
     @contextmanager
     def join(self, tx: Session | None) -> Iterator[Session]:

@@ -1,0 +1,227 @@
+"""Gateway throughput and added latency at fixed offered loads, beside the crypto floor.
+
+Setup (real processes on loopback, as ``brug demo`` starts them): a dev PKI, the Brussels and
+federal simulators, and one gateway process (``brug serve``, SQLite store, in-process delivery).
+
+* **Floor**, measured in this process on the same message: what any signed exchange costs
+  without a gateway — the partner signs the request, the gateway verifies it and checks it
+  against the XSD, signs the answer, and the partner verifies that (one core).
+* **Offered loads**: a load generator in a *separate process* sends signed SOAP
+  ``SubmitBevRecord`` requests (Brussels' key, fresh message ids, pre-signed before the phase so
+  the generator's own crypto is not measured) at fixed rates, open loop, and records each
+  latency. Each exchange is verified, validated, mapped, stored durably with its inbox and audit
+  entries, and answered signed.
+* **Bulk memory**: a bulk NDJSON file streams through ``POST /v1/vov-registrations/bulk`` while
+  the gateway's resident memory is sampled.
+
+    python -m benchmarks.gateway [--rates 100,300,1000] [--seconds 8] [--bulk-lines 20000]
+
+(as a module: run as a file, this script would shadow the ``gateway`` package)
+
+Targets (issue 4): >= 1,000 signed exchanges/s sustained; p99 added latency < 20 ms at 300/s;
+memory flat while 1,000,000 records stream (use --bulk-lines 1000000 for that, ~20 minutes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing as mp
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+from lxml import etree
+
+from adapters.simulation.credentials import verifier_for
+from adapters.soap.envelope import build_envelope, request_headers
+from adapters.soap.faults import GW_NS
+from gateway.demo.exchange import BackendClient
+from gateway.demo.sample import generate
+from gateway.demo.stack import DemoStack
+from gateway.wssecurity import KeyMaterial, Signer, load_profile
+from gateway.xml import schemas
+from gateway.xml.header import HEADER_NS
+
+ROOT = Path(__file__).resolve().parents[1]
+ACTION = "urn:be:brug:wsdl:gateway-service:1/SubmitBevRecord"
+
+
+def _signer(pki: Path, party: str) -> Signer:
+    material = KeyMaterial.from_pem(pki / f"{party}.key", pki / f"{party}.pem")
+    return Signer(load_profile("strict"), material)
+
+
+def _payload() -> etree._Element:
+    message = etree.fromstring((ROOT / "examples" / "bev-record-v1.xml").read_bytes())
+    request = etree.Element(f"{{{GW_NS}}}SubmitBevRecordRequest", nsmap={"gw": GW_NS})
+    request.append(message)
+    return request
+
+
+def _envelope(template: etree._Element) -> bytes:
+    found = template.find(f".//{{{HEADER_NS}}}messageId")
+    assert found is not None
+    found.text = str(uuid.uuid4())
+    return build_envelope(template, "1.1")
+
+
+def floor_ms(pki: Path) -> float:
+    """Sign request + verify + XSD + sign answer + verify answer, in ms per exchange."""
+    brussels, flanders = _signer(pki, "brussels"), _signer(pki, "flanders")
+    at_gateway = verifier_for(pki, "strict", pin=pki / "brussels.pem")
+    at_partner = verifier_for(pki, "strict", pin=pki / "flanders.pem")
+    template = _payload()
+    answer = build_envelope(
+        etree.fromstring(b"<gw:SubmitBevRecordResponse xmlns:gw='" + GW_NS.encode() + b"'/>"), "1.1"
+    )
+    runs = 200
+    started = time.perf_counter()
+    for _ in range(runs):
+        signed = brussels.sign(_envelope(template))
+        verified = at_gateway.verify(signed)
+        schemas.validate("gateway-service-v1", next(iter(verified.body)))
+        at_partner.verify(flanders.sign(answer))
+    return (time.perf_counter() - started) / runs * 1000
+
+
+def _generator(url: str, requests: list[bytes], rate: float, out: Any) -> None:
+    """Open-loop sender in its own process: request i leaves at start + i / rate."""
+
+    async def main() -> dict[str, Any]:
+        latencies: list[float] = []
+        errors: dict[str, int] = {}
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+        async with httpx.AsyncClient(timeout=30, limits=limits) as client:
+            start = time.perf_counter() + 0.2
+
+            async def one(i: int, body: bytes) -> None:
+                delay = start + i / rate - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                sent = time.perf_counter()
+                try:
+                    answer = await client.post(
+                        url, content=body, headers=request_headers("1.1", ACTION)
+                    )
+                    ok = answer.status_code == 200 and b"accepted" in answer.content
+                    key = "ok" if ok else f"HTTP {answer.status_code}"
+                except httpx.HTTPError as exc:
+                    key = type(exc).__name__
+                if key == "ok":
+                    latencies.append((time.perf_counter() - sent) * 1000)
+                else:
+                    errors[key] = errors.get(key, 0) + 1
+
+            began = time.perf_counter()
+            await asyncio.gather(*(one(i, b) for i, b in enumerate(requests)))
+            elapsed = time.perf_counter() - max(began, start)
+        return {"latencies": latencies, "errors": errors, "elapsed": elapsed}
+
+    out.put(asyncio.run(main()))
+
+
+def offered_load(stack: DemoStack, rate: float, seconds: float) -> dict[str, Any]:
+    signer = _signer(stack.pki.root, "brussels")
+    template = _payload()
+    requests = [signer.sign(_envelope(template)) for _ in range(int(rate * seconds))]
+    queue: mp.Queue[dict[str, Any]] = mp.Queue()
+    url = f"{stack.gateway_url}/soap/gateway/v1"
+    proc = mp.Process(target=_generator, args=(url, requests, rate, queue))
+    proc.start()
+    result = queue.get(timeout=seconds * 20 + 60)
+    proc.join(30)
+    lat = sorted(result["latencies"])
+    done = len(lat)
+    return {
+        "rate": rate,
+        "sent": len(requests),
+        "ok": done,
+        "errors": result["errors"],
+        "throughput": done / result["elapsed"] if result["elapsed"] else 0.0,
+        "p50": statistics.median(lat) if lat else float("nan"),
+        "p99": lat[min(done - 1, int(done * 0.99))] if lat else float("nan"),
+    }
+
+
+def _rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def bulk_memory(stack: DemoStack, lines: int) -> dict[str, Any]:
+    sample = generate(2000, seed=7)
+    backend = BackendClient(stack)
+    for odb_number, course in sample.courses.items():
+        backend.put_course(odb_number, course.model_dump(mode="json"))
+    pid = stack.gateway.pid
+    samples: list[int] = []
+
+    def body() -> Any:
+        for i in range(lines):
+            item = sample.items[i % len(sample.items)]
+            registration = {**item.registration, "registration_id": f"BULK-{i:09d}"}
+            if i % 2000 == 0:
+                samples.append(_rss_kb(pid))
+            yield json.dumps({"registration": registration}).encode() + b"\n"
+
+    started = time.perf_counter()
+    results = sum(1 for _ in backend.bulk(body()))
+    elapsed = time.perf_counter() - started
+    samples.append(_rss_kb(pid))
+    warm = samples[min(len(samples) - 1, max(1, len(samples) // 10))]
+    return {
+        "lines": lines,
+        "results": results,
+        "seconds": elapsed,
+        "rss_start_mb": samples[0] / 1024,
+        "rss_warm_mb": warm / 1024,
+        "rss_max_mb": max(samples) / 1024,
+        "rss_end_mb": samples[-1] / 1024,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--rates", default="100,300,1000")
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--bulk-lines", type=int, default=20_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp, DemoStack(Path(tmp) / "bench") as stack:
+        floor = floor_ms(stack.pki.root)
+        print(
+            f"floor (sign + verify + XSD + sign answer + verify answer): {floor:.2f} ms/exchange"
+            f" = {1000 / floor:,.0f} exchanges/s on one core"
+        )
+        print(
+            f"{'offered/s':>10} {'ok':>7} {'achieved/s':>11} {'p50 ms':>8} {'p99 ms':>8}"
+            f" {'p50-floor':>10} {'p99-floor':>10}  errors"
+        )
+        for rate in (float(r) for r in args.rates.split(",")):
+            r = offered_load(stack, rate, args.seconds)
+            print(
+                f"{r['rate']:>10.0f} {r['ok']:>7} {r['throughput']:>11.0f} {r['p50']:>8.1f}"
+                f" {r['p99']:>8.1f} {r['p50'] - floor:>10.1f} {r['p99'] - floor:>10.1f}"
+                f"  {r['errors'] or ''}"
+            )
+        if args.bulk_lines:
+            m = bulk_memory(stack, args.bulk_lines)
+            print(
+                f"bulk {m['lines']:,} lines in {m['seconds']:.0f} s "
+                f"({m['lines'] / m['seconds']:,.0f} lines/s); gateway RSS start "
+                f"{m['rss_start_mb']:.0f} MB, after warm-up {m['rss_warm_mb']:.0f} MB, "
+                f"max {m['rss_max_mb']:.0f} MB, end {m['rss_end_mb']:.0f} MB"
+            )
+
+
+if __name__ == "__main__":
+    main()
