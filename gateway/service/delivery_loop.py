@@ -2,7 +2,7 @@
 
 Any number of gateway processes may run it against one PostgreSQL store: claims use
 ``FOR UPDATE SKIP LOCKED`` and leases, so they share the work and a killed process's messages
-are picked up when its leases expire. It can also run on its own (``brug serve --no-api``).
+are picked up when its leases expire. ``brug serve --no-delivery`` serves requests only.
 """
 
 from __future__ import annotations

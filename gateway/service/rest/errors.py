@@ -21,6 +21,7 @@ from gateway.delivery.inbox import InboxConflict, InboxInProgress
 from gateway.errors import BrugError, BrugValidationError, Violation
 from gateway.identifiers.insz import mask_insz
 from gateway.observability.redaction import redact_insz
+from gateway.service.storage_errors import STORAGE_EXCEPTION_TYPES, storage_error_handler
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +157,9 @@ def install_rest_errors(app: FastAPI) -> None:
 
     Installs handlers for :class:`BrugValidationError` and FastAPI's request validation (422),
     :class:`ApiError` (its own status), idempotency conflicts (422 / 409) and partner failures
-    (503 with ``Retry-After``). OAuth errors stay with :func:`gateway.auth.install_auth`.
+    (503 with ``Retry-After``), storage outages (503 ``storage_unavailable``, see
+    :mod:`gateway.service.storage_errors`). OAuth errors stay with
+    :func:`gateway.auth.install_auth`.
     """
     app.add_exception_handler(BrugValidationError, _validation_handler)
     app.add_exception_handler(RequestValidationError, _request_validation_handler)
@@ -164,3 +167,5 @@ def install_rest_errors(app: FastAPI) -> None:
     app.add_exception_handler(InboxConflict, _inbox_handler)
     app.add_exception_handler(InboxInProgress, _inbox_handler)
     app.add_exception_handler(PartnerError, _partner_handler)
+    for storage_type in STORAGE_EXCEPTION_TYPES:  # database down, disk full: 503 + Retry-After
+        app.add_exception_handler(storage_type, storage_error_handler)

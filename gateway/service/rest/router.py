@@ -17,6 +17,7 @@ from gateway.service.rest.bulk import bulk_router
 from gateway.service.rest.routes_courses import courses_router
 from gateway.service.rest.routes_federal import federal_router
 from gateway.service.rest.routes_messages import messages_router
+from gateway.service.rest.routes_outbox import outbox_router
 from gateway.service.rest.routes_registrations import registrations_router
 from gateway.service.rest.security import ScopeGuards
 from gateway.service.rest.submission import Submissions
@@ -52,6 +53,10 @@ TAGS: list[dict[str, Any]] = [
         "name": "career-breaks-vok",
         "description": "Federal time credit (career breaks), VOK checks and the proactive VOK list",
     },
+    {
+        "name": "outbox",
+        "description": "Operators: list, inspect, retry and purge messages waiting for partners",
+    },
     {"name": "auth", "description": "OAuth2 token endpoint (private_key_jwt) and JWKS"},
 ]
 
@@ -76,4 +81,5 @@ def rest_router(context: GatewayContext) -> APIRouter:
     router.include_router(courses_router(context, guards))
     router.include_router(federal_router(context, guards))
     router.include_router(messages_router(context, guards))
+    router.include_router(outbox_router(context, guards))
     return router

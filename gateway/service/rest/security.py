@@ -23,6 +23,7 @@ SCOPES: dict[str, str] = {
     "odb:read": "read the ODB course catalogue",
     "odb:write": "store ODB courses",
     "vok:read": "career breaks, VOK checks and the proactive VOK list",
+    "outbox:admin": "operators: list, inspect, retry and purge outbox entries",
 }
 
 OAUTH2_DESCRIPTION = (

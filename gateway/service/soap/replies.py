@@ -33,6 +33,8 @@ from gateway.wssecurity import WSSecurityFault
 
 #: Store outages (database down, disk full, lock timeout) answer this: retry later.
 UNAVAILABLE_STATUS = 503
+#: Seconds the partner should wait before resending after a store outage (``Retry-After``).
+STORE_RETRY_AFTER = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +47,11 @@ class SoapReply:
     outcome: Outcome
 
     def response(self) -> Response:
-        return Response(self.body, self.status, media_type=CONTENT_TYPES[self.version])
+        # A store outage tells the partner when to resend, as the REST API's 503 does.
+        headers = (
+            {"Retry-After": str(STORE_RETRY_AFTER)} if self.status == UNAVAILABLE_STATUS else None
+        )
+        return Response(self.body, self.status, headers, media_type=CONTENT_TYPES[self.version])
 
 
 class ClientRefusal(BrugError):

@@ -37,6 +37,10 @@ OPERATIONS = (
     "POST /v1/vok/proactive",
     "GET /v1/messages/{message_id}",
     "GET /v1/inbound-records",
+    "GET /v1/outbox",
+    "GET /v1/outbox/{entry_id}",
+    "POST /v1/outbox/{entry_id}/retry",
+    "POST /v1/outbox/purge",
 )
 
 
