@@ -20,6 +20,14 @@ wait has a deadline, so a run ends in about a minute.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+if __package__ in (None, ""):
+    # Run as a file, this script's folder would come first on sys.path and
+    # benchmarks/gateway.py would shadow the ``gateway`` package: put the repository root there.
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
+
 import argparse
 import secrets
 import subprocess

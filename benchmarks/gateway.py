@@ -24,6 +24,14 @@ memory flat while 1,000,000 records stream (use --bulk-lines 1000000 for that, ~
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+if __package__ in (None, ""):
+    # Run as a file, this script's folder would come first on sys.path and
+    # benchmarks/gateway.py would shadow the ``gateway`` package: put the repository root there.
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
+
 import argparse
 import asyncio
 import json

@@ -15,6 +15,14 @@ A WSS4J column appears when a module ``benchmarks/_wss4j.py`` provides
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+if __package__ in (None, ""):
+    # Run as a file, this script's folder would come first on sys.path and
+    # benchmarks/gateway.py would shadow the ``gateway`` package: put the repository root there.
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
+
 import argparse
 import importlib
 import tempfile
