@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as `python benchmarks/wssecurity.py` or imported
     sys.path.insert(0, str(ROOT))
 
-from tests.interop import peers  # noqa: E402
+from tests.interop import peers
 
 
 def wss4j_rates(

@@ -1,0 +1,203 @@
+"""Running a catalogue against one endpoint: build, send, judge, record.
+
+Cases run one after the other (some depend on the endpoint's state: a replay, a retry, a
+no-trace query), each with its own message id and record ids, so that they never see each
+other's messages and a catalogue can be rerun against the same endpoint at once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import httpx
+from cryptography import x509
+
+from conformance.endpoint.catalogue import Case, Catalogue, RequestSpec
+from conformance.endpoint.expectations import (
+    Answer,
+    Judge,
+    check,
+    check_no_trace,
+    check_wsdl,
+    read,
+)
+from conformance.endpoint.identities import Identity
+from conformance.endpoint.mutations import outgoing
+from conformance.endpoint.templates import Substitutions, TemplateError, build_payload
+from conformance.endpoint.transport import Exchange, get, post
+from conformance.endpoint.wsdl import WSDL_OPERATION, Contract, contract
+from gateway.wssecurity import InMemoryReplayCache, TrustStore, Verifier, load_profile
+
+Outcome = Literal["passed", "failed", "skipped"]
+
+
+class TargetUnreachableError(RuntimeError):
+    """The target answers nothing at all (connection refused, DNS, TLS): a bad argument."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunConfig:
+    target: str
+    catalogue: Catalogue
+    identities: Mapping[str, Identity]
+    trust: Sequence[Path] = ()
+    peer_cert: Path | None = None
+    case_ids: Sequence[str] = ()
+    timeout: float = 15.0
+    verify_tls: bool = True
+
+
+@dataclass(slots=True)
+class CaseResult:
+    case: Case
+    outcome: Outcome
+    reasons: list[str] = field(default_factory=list)
+    exchanges: list[Exchange] = field(default_factory=list)
+    seconds: float = 0.0
+    caller: str = ""
+
+
+@dataclass(slots=True)
+class SuiteResult:
+    service: str
+    target: str
+    results: list[CaseResult]
+    seconds: float
+
+    def count(self, outcome: Outcome) -> int:
+        return sum(1 for r in self.results if r.outcome == outcome)
+
+    @property
+    def failed_ids(self) -> list[str]:
+        return [r.case.id for r in self.results if r.outcome == "failed"]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed_ids else 0
+
+
+class _Session:
+    """Per-run state: HTTP client, answer verifiers per profile, the contract."""
+
+    def __init__(self, config: RunConfig, client: httpx.Client) -> None:
+        self.config = config
+        self.client = client
+        self.catalogue = config.catalogue
+        self.contract: Contract = contract(config.catalogue.service)
+        self._verifiers: dict[str, Verifier | None] = {}
+        self._trust = TrustStore.from_pem_files(config.trust) if config.trust else None
+        self._pins = (
+            [x509.load_pem_x509_certificate(config.peer_cert.read_bytes())]
+            if config.peer_cert is not None
+            else []
+        )
+        self._replays = InMemoryReplayCache()
+
+    def verifier(self, caller: str) -> Verifier | None:
+        """Answers are verified under the profile the caller signs with (as brug answers)."""
+        if caller not in self._verifiers:
+            identity = self.config.identities.get(caller)
+            profile = (
+                identity.profile
+                if identity is not None
+                else load_profile(self.catalogue.callers[caller].profile)
+            )
+            self._verifiers[caller] = (
+                Verifier(profile, self._trust, self._pins, self._replays)
+                if self._trust is not None
+                else None
+            )
+        return self._verifiers[caller]
+
+    def judge(self, operation: str, caller: str) -> Judge:
+        return Judge(
+            self.verifier(caller),
+            self.contract.operations[operation].output_element,
+            self.catalogue.response_schema,
+        )
+
+    def send(
+        self, operation: str, spec: RequestSpec, case: Case, identity: Identity, subs: Substitutions
+    ) -> list[Exchange]:
+        payload = build_payload(spec, self.catalogue.namespaces, subs, self.catalogue.defaults.set)
+        action = self.contract.operations[operation].action
+        bodies = outgoing(payload, case.mutate, identity, spec.soap_version)
+        return [
+            post(self.client, self.config.target, b.label, b.data, spec.soap_version, action)
+            for b in bodies
+        ]
+
+
+def _run_case(session: _Session, case: Case) -> CaseResult:
+    caller = session.catalogue.caller_of(case)
+    result = CaseResult(case, "passed", caller=caller)
+    if case.operation == WSDL_OPERATION:
+        exchange = get(session.client, session.config.target + "?wsdl", "wsdl")
+        result.exchanges.append(exchange)
+        result.reasons = check_wsdl(exchange, session.contract.path.read_bytes())
+    else:
+        identity = session.config.identities.get(caller)
+        if identity is None:
+            result.outcome = "skipped"
+            result.reasons = [
+                f"no credentials for caller {caller!r} (pass --identity {caller}=...)"
+            ]
+            return result
+        assert case.request is not None  # checked by the catalogue
+        subs = Substitutions()
+        judge = session.judge(case.operation, caller)
+        try:
+            result.exchanges = session.send(case.operation, case.request, case, identity, subs)
+            answers: list[Answer] = [read(e, judge) for e in result.exchanges]
+            result.reasons = check(case.expect, answers)
+            no_trace = case.expect.no_trace
+            if no_trace is not None:
+                plain = case.model_copy(update={"mutate": type(case.mutate)()})
+                query = session.send(
+                    no_trace.query.operation, no_trace.query, plain, identity, subs
+                )
+                query[0].label = f"no-trace {no_trace.query.operation}"
+                result.exchanges.extend(query)
+                query_judge = session.judge(no_trace.query.operation, caller)
+                result.reasons += check_no_trace(no_trace, read(query[0], query_judge))
+        except TemplateError as exc:
+            result.reasons = [f"the case does not fit its template: {exc}"]
+    if result.reasons:
+        result.outcome = "failed"
+    return result
+
+
+def preflight(client: httpx.Client, target: str) -> None:
+    """Any HTTP answer at all will do; no connection is a bad ``--target`` (exit 2)."""
+    try:
+        client.get(target + "?wsdl")
+    except httpx.HTTPError as exc:
+        raise TargetUnreachableError(
+            f"{target} is unreachable: {type(exc).__name__}: {exc}"
+        ) from None
+
+
+def run_suite(
+    config: RunConfig, progress: Callable[[CaseResult], None] | None = None
+) -> SuiteResult:
+    """Run the selected cases in catalogue order; raise TargetUnreachableError first if need be."""
+    started = time.perf_counter()
+    cases = config.catalogue.select(tuple(config.case_ids))
+    results: list[CaseResult] = []
+    with httpx.Client(timeout=config.timeout, verify=config.verify_tls) as client:
+        preflight(client, config.target)
+        session = _Session(config, client)
+        for case in cases:
+            case_started = time.perf_counter()
+            result = _run_case(session, case)
+            result.seconds = time.perf_counter() - case_started
+            results.append(result)
+            if progress is not None:
+                progress(result)
+    return SuiteResult(
+        config.catalogue.service, config.target, results, time.perf_counter() - started
+    )

@@ -1,0 +1,31 @@
+"""Fixtures: dev PKI, brug's gateway in a thread, the simulators as processes, broken endpoints."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+_ROOT = str(Path(__file__).resolve().parents[3])
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+
+from gateway.inputs import read_course  # noqa: E402
+from gateway.wssecurity.pki import PkiLayout  # noqa: E402
+from tests.service.soap.support import EXAMPLES, Gateway, start  # noqa: E402
+from tests.simulators.support import brussels_sim, federal_sim, pki  # noqa: E402, F401
+
+
+@pytest.fixture(scope="session")
+def gateway(
+    pki: PkiLayout,  # noqa: F811
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Gateway]:
+    """brug's gateway SOAP endpoint, assembled from a temporary context as the app does."""
+    running, server = start(tmp_path_factory.mktemp("gateway"), pki)
+    running.context.records.put_course(read_course(EXAMPLES / "odb-course.json"), updated_by="t")
+    with server:
+        yield running
+    running.context.close()
