@@ -11,6 +11,7 @@ import logging
 import threading
 
 from gateway.delivery.worker import DeliveryWorker, WorkerReport
+from gateway.observability.metrics import Outcome
 from gateway.service.context import GatewayContext
 from gateway.service.transport import PartnerTransport, Sender
 
@@ -41,8 +42,13 @@ class DeliveryLoop:
         self._thread: threading.Thread | None = None
 
     def _on_batch(self, report: WorkerReport) -> None:
+        # Only Brussels receives queued messages today (ReceiveBevRecord); label accordingly.
         for _ in range(report.retried):
             self._metrics.count_retry("brussels")
+        for _ in range(report.delivered):
+            self._metrics.count_message("brussels", "ReceiveBevRecord", Outcome.DELIVERED)
+        for _ in range(report.dead):
+            self._metrics.count_message("brussels", "ReceiveBevRecord", Outcome.DEAD_LETTERED)
 
     def _run(self) -> None:
         while not self._stop.is_set():
