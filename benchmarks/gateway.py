@@ -131,7 +131,10 @@ def _generator(url: str, requests: list[bytes], rate: float, out: Any) -> None:
             elapsed = time.perf_counter() - max(began, start)
         return {"latencies": latencies, "errors": errors, "elapsed": elapsed}
 
-    out.put(asyncio.run(main()))
+    try:
+        out.put(asyncio.run(main()))
+    except BaseException as exc:  # report, don't leave the parent waiting on an empty queue
+        out.put({"latencies": [], "errors": {repr(exc)[:200]: 1}, "elapsed": 0.0})
 
 
 def offered_load(stack: DemoStack, rate: float, seconds: float) -> dict[str, Any]:

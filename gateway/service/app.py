@@ -7,9 +7,11 @@ unless told not to: several gateway processes on one PostgreSQL share the outbox
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import FastAPI
 
 from gateway.auth.dependencies import install_auth
@@ -20,12 +22,17 @@ from gateway.service.operations import operation_routes
 from gateway.service.rest import install_rest_api, openapi_metadata
 from gateway.service.soap import soap_routes
 
+WORKER_THREADS = int(os.environ.get("BRUG_WORKER_THREADS", "4"))
+
 
 def create_app(context: GatewayContext, *, delivery: bool = True) -> FastAPI:
     loop = DeliveryLoop(context) if delivery else None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Request handlers run their (CPU-bound, GIL-holding) pipelines in anyio's thread pool;
+        # 40 threads fighting over one GIL and one SQLite writer only add convoy latency.
+        to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
         if loop is not None:
             loop.start()
         try:
