@@ -12,7 +12,6 @@ from typing import Annotated
 
 import typer
 from rich.panel import Panel
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
 from adapters.brussels.crosswalk import Crosswalk
@@ -22,6 +21,7 @@ from adapters.federal.vok import check_vok
 from gateway.cli._common import console
 from gateway.cli._output import cli_header
 from gateway.demo.batch import run_batch
+from gateway.demo.progress import progress_bar
 from gateway.demo.sample import generate
 from gateway.errors import BrugValidationError
 from gateway.inputs import read_bev, read_career_breaks, read_course, read_vov
@@ -92,13 +92,7 @@ def offline_demo(count: int, seed: int) -> None:
 
     sample = generate(count, seed=seed, crosswalk=crosswalk)
     header = cli_header("flanders-wse", "brussels-bee", "VOV-BEV-MOBILITY")
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    ) as progress:
+    with progress_bar(console) as progress:
         task = progress.add_task("mapping sample", total=len(sample.items))
         outcome = run_batch(
             sample,

@@ -8,12 +8,12 @@ from typing import Any
 
 from rich.console import Console
 from rich.panel import Panel
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
 from gateway.audit.signing import CheckpointVerifier
 from gateway.audit.verify import verify_chain
 from gateway.demo.exchange import ExchangeOutcome, run_exchange
+from gateway.demo.progress import progress_bar
 from gateway.demo.sample import generate
 from gateway.demo.stack import DemoStack
 from gateway.identifiers.insz import mask_insz
@@ -85,13 +85,7 @@ def run_full_demo(count: int, seed: int, workdir: Path, outage: float, mutations
             f"gateway {stack.gateway_url} · Brussels simulator {stack.brussels.base_url} · "
             f"federal simulator {stack.federal.base_url}"
         )
-        with Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-        ) as progress:
+        with progress_bar(console) as progress:
             task = progress.add_task("registrations", total=len(sample.items))
 
             def on_line(_: dict[str, Any]) -> None:
