@@ -40,6 +40,7 @@ from adapters.soap.errors import (
 )
 from adapters.soap.faults import parse_fault
 from gateway.errors import BrugValidationError
+from gateway.observability.correlation import outgoing_headers
 from gateway.wssecurity import Signer, VerifiedMessage, Verifier, WSSecurityFault
 from gateway.xml import schemas
 from gateway.xml.safe_parser import ParseLimits
@@ -96,7 +97,10 @@ class SoapExchange:
         signed = self.signer.sign(envelope)
         try:
             response = self._client.post(
-                self.url, content=signed, headers=request_headers(self.soap_version, action)
+                self.url,
+                content=signed,
+                # the caller's correlation id (REST request, outbox entry) travels to the partner
+                headers=outgoing_headers(request_headers(self.soap_version, action)),
             )
         except httpx.TransportError as exc:  # connect errors, resets, timeouts
             raise TransientPartnerError(_short(f"{type(exc).__name__}: {exc}")) from exc

@@ -14,6 +14,7 @@ from adapters.soap.exchange import PartnerAnswer as AdapterAnswer
 from gateway.delivery.entries import OutboxEntry, PartnerAnswer
 from gateway.delivery.errors import PermanentDeliveryError, TransientDeliveryError
 from gateway.errors import BrugValidationError
+from gateway.observability.correlation import correlation_scope
 from gateway.wssecurity.unsign import unsigned_form
 
 #: partner name -> the adapter call that signs and sends an unsigned envelope
@@ -33,7 +34,10 @@ class PartnerTransport:
         except BrugValidationError as exc:  # cannot happen for what brug stored itself
             raise PermanentDeliveryError(f"stored message is unreadable: {exc}") from None
         try:
-            answer = sender(envelope)
+            # Logs of this attempt, and the partner call's X-Correlation-ID, carry the id of the
+            # request that queued the message.
+            with correlation_scope(entry.correlation_id):
+                answer = sender(envelope)
         except PermanentPartnerError as exc:
             raise PermanentDeliveryError(exc.reason) from None
         except TransientPartnerError as exc:

@@ -101,3 +101,40 @@ def test_unknown_partner_is_dead_lettered(sqlite_url: str) -> None:
     worker.run(until_drained=True)
     (entry,) = outbox.list(status=OutboxStatus.DEAD)
     assert "no adapter" in (entry.last_error or "")
+
+
+def test_attempt_carries_the_queued_correlation_id(sqlite_url: str, pki: PkiLayout) -> None:
+    """The partner sees the X-Correlation-ID of the request that queued the message."""
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    from tests.simulators.support import ThreadedServer
+
+    seen: list[str | None] = []
+
+    async def receive(request: Request) -> Response:
+        seen.append(request.headers.get("x-correlation-id"))
+        return Response(status_code=503)
+
+    app = Starlette(routes=[Route("/bev", receive, methods=["POST"])])
+    store = Store(sqlite_url)
+    store.upgrade()
+    outbox = Outbox(store)
+    with ThreadedServer(app) as server:
+        client = BrusselsClient(f"{server.url}/bev", signer(pki), verifier(pki), timeout=5)
+        message_header = header()
+        outbox.enqueue(
+            partner="brussels",
+            message_id=str(message_header.message_id),
+            operation="ReceiveBevRecord",
+            payload=signer(pki).sign(client.build_receive_request(bev_record(), message_header)),
+            correlation_id="corr-test-42",
+        )
+        worker = DeliveryWorker(
+            outbox, PartnerTransport({"brussels": client.send}), clock=store.clock, policy=FAST
+        )
+        report = worker.run_once()
+    assert report.retried == 1
+    assert seen == ["corr-test-42"]
