@@ -20,7 +20,6 @@ from typing import Any
 
 import httpx
 
-from adapters.simulation.process import RunningProcess
 from gateway.auth import CLIENT_ASSERTION_TYPE
 from gateway.auth.assertion import make_client_assertion
 from gateway.demo.sample import Sample
@@ -37,7 +36,6 @@ class ExchangeOutcome:
     not_for_brussels: int = 0
     rejected: int = 0
     rejected_by_rule: Counter[str] = field(default_factory=Counter)
-    delivered: int = 0
     stored_at_brussels: int = 0
     retries: int = 0
     outage_seconds: float = 0.0
@@ -102,11 +100,6 @@ class BackendClient:
 
     def proactive(self) -> dict[str, Any]:
         answer = self.http.post("/v1/vok/proactive", json={}, headers=self.headers(idempotent=True))
-        answer.raise_for_status()
-        return dict(answer.json())
-
-    def message(self, message_id: str) -> dict[str, Any]:
-        answer = self.http.get(f"/v1/messages/{message_id}", headers=self.headers())
         answer.raise_for_status()
         return dict(answer.json())
 
@@ -190,11 +183,6 @@ def run_exchange(
     outcome.drain_seconds = time.monotonic() - started
     outcome.retries = backend.retries()
     outcome.stored_at_brussels = int(stack.brussels.received()["stored"]["total"])
-    delivered = 0
-    for message_id in outcome.accepted_ids[:: max(1, len(outcome.accepted_ids) // 50)]:
-        if backend.message(message_id).get("status") == "delivered":
-            delivered += 1
-    outcome.delivered = outcome.stored_at_brussels
     return outcome
 
 
@@ -231,7 +219,3 @@ def _push_mutations(stack: DemoStack, count: int) -> int:
     if result.returncode != 0:
         raise RuntimeError(f"mutation push failed: {result.stderr.strip()[-500:]}")
     return count
-
-
-def brussels_admin(sim: RunningProcess) -> dict[str, Any]:
-    return dict(sim.received())

@@ -8,9 +8,7 @@ it. Building it is where configuration mistakes surface, at start-up, not on the
 
 from __future__ import annotations
 
-import base64
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 
 from cryptography import x509
 
@@ -77,7 +75,6 @@ class GatewayContext:
     auth: AuthService
     brussels: BrusselsClient | None = None
     federal: FederalClient | None = None
-    started_at: datetime | None = field(default=None)
 
     def partner_for_certificate(self, certificate: x509.Certificate) -> Partner | None:
         """The partner whose pinned certificate signed a message (after verification)."""
@@ -173,7 +170,3 @@ def build_context(settings: Settings, *, upgrade: bool = True) -> GatewayContext
             soap_version=p.config.soap_version,
         )
     return context
-
-
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
