@@ -5,11 +5,15 @@ SQLite the store's ``BEGIN IMMEDIATE`` already serializes writers), reads the pr
 sequence number, writes the entry and moves the head, all in one transaction. Two processes can
 therefore never chain onto the same predecessor, and a rolled-back message leaves no entry.
 Pass ``tx=`` to record the entry in the same unit of work as the message it describes.
+
+The append runs as three Core statements on the transaction's connection (lock the head, insert
+the entry, move the head), built once: it is on the path of every exchange, and the ORM's
+unit-of-work machinery cost several times the statements themselves.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from gateway.audit.chain import AuditRecord, checkpoint_payload, entry_fields, entry_hash
@@ -17,9 +21,20 @@ from gateway.audit.signing import CheckpointSigner
 from gateway.audit.subjects import SubjectHasher
 from gateway.errors import BrugError
 from gateway.store.database import Store
-from gateway.store.tables import AuditCheckpointRow, AuditEntryRow, AuditHeadRow
+from gateway.store.tables import (
+    AuditCheckpointRow,
+    AuditEntryRow,
+    AuditHeadRow,
+    core_table,
+)
 
 HEAD_ID = 1
+
+_HEAD = core_table(AuditHeadRow)
+_ENTRY = core_table(AuditEntryRow)
+_LOCK_HEAD = select(_HEAD.c.seq, _HEAD.c.entry_hash).where(_HEAD.c.id == HEAD_ID).with_for_update()
+_INSERT_ENTRY = insert(_ENTRY)
+_MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == HEAD_ID)
 
 
 class AuditError(BrugError):
@@ -50,7 +65,10 @@ class AuditLog:
                 raise AuditError("an INSZ was given but no subject hashing key is configured")
             subject = self._subjects.hash(record.insz)
         with self._store.join(tx) as session:
-            head = self._lock_head(session)
+            connection = session.connection()
+            head = connection.execute(_LOCK_HEAD).one_or_none()
+            if head is None:
+                raise AuditError("the audit chain head is missing: run `brug db upgrade`")
             row = AuditEntryRow(
                 seq=head.seq + 1,
                 recorded_at=self._store.clock(),
@@ -65,14 +83,21 @@ class AuditLog:
                 prev_hash=head.entry_hash,
                 entry_hash="",
             )
-            row.entry_hash = entry_hash(head.entry_hash, entry_fields(row))
-            session.add(row)
-            head.seq = row.seq
-            head.entry_hash = row.entry_hash
-            session.flush()
+            fields = entry_fields(row)
+            row.entry_hash = entry_hash(head.entry_hash, fields)
+            connection.execute(
+                _INSERT_ENTRY,
+                {
+                    **fields,
+                    "recorded_at": row.recorded_at,
+                    "prev_hash": row.prev_hash,
+                    "entry_hash": row.entry_hash,
+                },
+            )
+            connection.execute(_MOVE_HEAD, {"seq": row.seq, "entry_hash": row.entry_hash})
             if self._signer is not None and self._every > 0 and row.seq % self._every == 0:
-                self._sign_head(session, head, self._signer)
-            return row
+                self._sign_head(session, row.seq, row.entry_hash, self._signer)
+            return row  # a detached copy of what was stored
 
     def checkpoint(self, *, tx: Session | None = None) -> AuditCheckpointRow | None:
         """Sign the current head now (e.g. at shutdown or on a timer); None on an empty log."""
@@ -85,24 +110,27 @@ class AuditLog:
             existing = session.get(AuditCheckpointRow, head.seq)
             if existing is not None:
                 return existing
-            return self._sign_head(session, head, self._signer)
+            return self._sign_head(session, head.seq, head.entry_hash, self._signer)
 
     def _lock_head(self, session: Session) -> AuditHeadRow:
         head = session.scalars(
-            select(AuditHeadRow).where(AuditHeadRow.id == HEAD_ID).with_for_update()
+            select(AuditHeadRow)
+            .where(AuditHeadRow.id == HEAD_ID)
+            .with_for_update()
+            .execution_options(populate_existing=True)  # appends move the head with Core
         ).one_or_none()
         if head is None:
             raise AuditError("the audit chain head is missing: run `brug db upgrade`")
         return head
 
     def _sign_head(
-        self, session: Session, head: AuditHeadRow, signer: CheckpointSigner
+        self, session: Session, seq: int, head_hash: str, signer: CheckpointSigner
     ) -> AuditCheckpointRow:
         created = self._store.clock()
-        payload = checkpoint_payload(head.seq, head.entry_hash, created, signer.key_id)
+        payload = checkpoint_payload(seq, head_hash, created, signer.key_id)
         row = AuditCheckpointRow(
-            seq=head.seq,
-            entry_hash=head.entry_hash,
+            seq=seq,
+            entry_hash=head_hash,
             created_at=created,
             key_id=signer.key_id,
             algorithm=signer.algorithm,

@@ -19,13 +19,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from gateway.errors import BrugError
 from gateway.store.database import Store
-from gateway.store.tables import InboxRow
+from gateway.store.tables import InboxRow, core_table
+
+_INBOX = core_table(InboxRow)
+_COMPLETE = (
+    update(_INBOX)
+    .where(
+        _INBOX.c.partner == bindparam("p_partner"),
+        _INBOX.c.message_id == bindparam("p_message_id"),
+        _INBOX.c.status == "received",
+    )
+    .values(status="answered")
+)
 
 
 class InboxConflict(BrugError):
@@ -55,8 +66,10 @@ class Inbox:
         Raises :class:`InboxConflict` when the id is known with a different request digest.
         """
         insert = postgresql.insert if self._store.dialect == "postgresql" else sqlite.insert
+        # Core statements on the table (not the mapped class): this runs for every message, and
+        # the ORM's bulk-persistence path costs several times the statement.
         stmt = (
-            insert(InboxRow)
+            insert(_INBOX)
             .values(
                 partner=partner,
                 message_id=message_id,
@@ -65,10 +78,10 @@ class Inbox:
                 created_at=self._store.clock(),
             )
             .on_conflict_do_nothing(index_elements=["partner", "message_id"])
-            .returning(InboxRow.id)
+            .returning(_INBOX.c.id)
         )
         with self._store.join(tx) as session:
-            if session.execute(stmt).first() is not None:
+            if session.connection().execute(stmt).first() is not None:
                 return InboxDecision(is_new=True)
             row = session.scalars(
                 select(InboxRow).where(
@@ -90,18 +103,14 @@ class Inbox:
         self, partner: str, message_id: str, answer: bytes, *, tx: Session | None = None
     ) -> None:
         """Store the first answer; call it in the same transaction as the message's effect."""
-        stmt = (
-            update(InboxRow)
-            .where(
-                InboxRow.partner == partner,
-                InboxRow.message_id == message_id,
-                InboxRow.status == "received",
-            )
-            .values(status="answered", answer=answer, answered_at=self._store.clock())
-            .execution_options(synchronize_session=False)
-        )
+        values = {
+            "p_partner": partner,
+            "p_message_id": message_id,
+            "answer": answer,
+            "answered_at": self._store.clock(),
+        }
         with self._store.join(tx) as session:
-            if int(session.execute(stmt).rowcount) != 1:  # type: ignore[attr-defined]
+            if session.connection().execute(_COMPLETE, values).rowcount != 1:
                 raise InboxConflict(
                     f"message {message_id!r} from {partner!r} was not begun or is already answered"
                 )

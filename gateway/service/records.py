@@ -14,14 +14,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gateway.audit.subjects import SubjectHasher
 from gateway.models import CareerBreakMutation, OdbCourse, VovRegistration
 from gateway.store.database import Store
-from gateway.store.tables import CareerBreakMutationRow, InboundRecordRow, OdbCourseRow
+from gateway.store.tables import (
+    CareerBreakMutationRow,
+    InboundRecordRow,
+    OdbCourseRow,
+    core_table,
+)
+
+_INSERT_INBOUND = insert(core_table(InboundRecordRow))
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,17 +104,18 @@ class ExchangeRecords:
         tx: Session,
     ) -> None:
         """Keep a record a partner handed over (the caller's inbox makes it exactly once)."""
-        tx.add(
-            InboundRecordRow(
-                partner=partner,
-                message_id=message_id,
-                kind=kind,
-                source_record_id=source_record_id,
-                subject=self.subjects.hash(record.worker.insz),
-                payload=record.model_dump_json(),
-                report=json.dumps(report, sort_keys=True),
-                received_at=self.store.clock(),
-            )
+        tx.connection().execute(  # Core: on the path of every SubmitBevRecord
+            _INSERT_INBOUND,
+            {
+                "partner": partner,
+                "message_id": message_id,
+                "kind": kind,
+                "source_record_id": source_record_id,
+                "subject": self.subjects.hash(record.worker.insz),
+                "payload": record.model_dump_json(),
+                "report": json.dumps(report, sort_keys=True),
+                "received_at": self.store.clock(),
+            },
         )
 
     def inbound_for(self, insz: str, *, limit: int = 100) -> list[InboundRecord]:

@@ -4,10 +4,21 @@ Implements the WS-Security layer's ``ReplayCache`` protocol
 (:class:`gateway.wssecurity.replay.ReplayCache`). One statement does the check and the store
 (``INSERT ... ON CONFLICT DO UPDATE ... WHERE expired``), so two processes receiving the same
 replayed message at the same instant cannot both accept it: the unique key decides.
+
+The gateway's SOAP pipeline *defers* the check into the message's unit of work
+(:meth:`SqlReplayCache.deferred`, then :meth:`ReplayClaims.settle` with the transaction): the
+signature is remembered in the same commit as the inbox row, the effect and the audit entry, so
+one exchange costs one commit instead of two, and a message refused later (schema, authorisation)
+leaves no key behind. Outside a ``deferred()`` block every check is immediate, so a verifier that
+nobody told about deferral (a partner client checking an answer, the REST token check) can never
+skip it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 
 from sqlalchemy import delete
@@ -16,7 +27,32 @@ from sqlalchemy.orm import Session
 
 from gateway.store.clock import as_utc
 from gateway.store.database import Store
-from gateway.store.tables import ReplayRow
+from gateway.store.tables import ReplayRow, core_table
+
+
+class ReplayClaims:
+    """Signatures seen by a verifier inside :meth:`SqlReplayCache.deferred`, not yet stored.
+
+    :meth:`settle` must run in the unit of work that applies the message, before anything is
+    acknowledged; a message whose claims were never settled must not be answered as accepted.
+    """
+
+    def __init__(self, cache: SqlReplayCache) -> None:
+        self._cache = cache
+        self.pending: list[tuple[str, datetime]] = []
+        self.settled = False
+
+    def settle(self, tx: Session) -> bool:
+        """Store every pending key in ``tx``; False when one was already there (a replay)."""
+        for key, expires in self.pending:
+            if not self._cache.check_and_store(key, expires, tx=tx):
+                return False
+        self.settled = True
+        return True
+
+
+_REPLAY = core_table(ReplayRow)
+_DEFERRED: ContextVar[ReplayClaims | None] = ContextVar("brug_replay_deferred", default=None)
 
 
 class SqlReplayCache:
@@ -25,19 +61,38 @@ class SqlReplayCache:
     def __init__(self, store: Store) -> None:
         self._store = store
 
+    @contextmanager
+    def deferred(self) -> Iterator[ReplayClaims]:
+        """Collect this context's checks instead of running them; settle them in the unit of work.
+
+        Scoped with a context variable, so only verifications run by this thread / task inside
+        the block are deferred.
+        """
+        claims = ReplayClaims(self)
+        token = _DEFERRED.set(claims)
+        try:
+            yield claims
+        finally:
+            _DEFERRED.reset(token)
+
     def check_and_store(self, key: str, expires: datetime, *, tx: Session | None = None) -> bool:
+        claims = _DEFERRED.get()
+        if tx is None and claims is not None and claims._cache is self:
+            claims.pending.append((key, as_utc(expires)))
+            return True
         now = self._store.clock()
         expires = as_utc(expires)
         insert = postgresql.insert if self._store.dialect == "postgresql" else sqlite.insert
-        base = insert(ReplayRow).values(key=key, expires_at=expires)
+        base = insert(_REPLAY).values(key=key, expires_at=expires)
         stmt = base.on_conflict_do_update(
-            index_elements=[ReplayRow.key],
+            index_elements=[_REPLAY.c.key],
             set_={"expires_at": base.excluded.expires_at},
             # An expired entry may be overwritten: the Timestamp check already refuses it.
-            where=ReplayRow.expires_at < now,
-        ).returning(ReplayRow.key)
+            where=_REPLAY.c.expires_at < now,
+        ).returning(_REPLAY.c.key)
         with self._store.join(tx) as session:
-            return session.execute(stmt).first() is not None
+            # Core on the table: this runs for every signed message.
+            return session.connection().execute(stmt).first() is not None
 
     def purge_expired(self, *, tx: Session | None = None) -> int:
         """Drop expired keys; the cache stays bounded by the traffic of one Timestamp window."""

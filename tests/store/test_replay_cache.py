@@ -54,3 +54,40 @@ def test_concurrent_replays_only_one_accepted(pg_store: Store) -> None:
     for t in threads:
         t.join()
     assert sorted(results) == [False] * 7 + [True]
+
+
+def test_deferred_checks_wait_for_the_unit_of_work(store: Store, clock: FakeClock) -> None:
+    cache = SqlReplayCache(store)
+    expires = clock() + timedelta(minutes=5)
+    with cache.deferred() as claims:
+        assert cache.check_and_store("sig-d", expires) is True  # collected, not stored
+        assert cache.check_and_store("sig-d", expires) is True
+    assert [key for key, _ in claims.pending] == ["sig-d", "sig-d"]
+    assert not claims.settled
+    with pytest.raises(LookupError), store.transaction() as tx:
+        assert claims.settle(tx) is False  # the second claim is the replay of the first
+        raise LookupError("refuse the message: the unit of work rolls back")
+    # Outside the block checks are immediate again; the rolled-back settle stored nothing.
+    with cache.deferred() as fresh:
+        cache.check_and_store("sig-d", expires)
+    with store.transaction() as tx:
+        assert fresh.settle(tx) is True
+    assert fresh.settled
+    assert cache.check_and_store("sig-d", expires) is False
+
+
+def test_deferral_applies_only_to_its_own_cache_and_context(store: Store, clock: FakeClock) -> None:
+    cache, other = SqlReplayCache(store), SqlReplayCache(store)
+    expires = clock() + timedelta(minutes=5)
+    seen: list[bool] = []
+    with cache.deferred() as claims:
+        assert other.check_and_store("sig-o", expires) is True  # immediate: another cache
+        assert other.check_and_store("sig-o", expires) is False
+        # another thread does not inherit this thread's deferral
+        worker = threading.Thread(
+            target=lambda: seen.append(cache.check_and_store("sig-t", expires))
+        )
+        worker.start()
+        worker.join()
+    assert seen == [True] and claims.pending == []
+    assert cache.check_and_store("sig-t", expires) is False

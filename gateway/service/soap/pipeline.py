@@ -2,11 +2,11 @@
 
 1. hardened parse (size, DOCTYPE/XXE, entity bombs, depth) and SOAP layout -> Client fault;
 2. identify the partner by its pinned certificate, verify with that partner's policy
-   -> ``wsse:*`` fault;
+   -> ``wsse:*`` fault (the replay check is deferred to step 5's transaction);
 3. the verified payload against ``gateway-service-v1`` -> ``gw:ValidationFault`` (every
    violation);
 4. authorise operation and purpose -> Client fault naming ``auth.operation`` / ``auth.purpose``;
-5. + 6. inbox, effect, answer and audit entry in one transaction
+5. + 6. replay key, inbox, effect, answer and audit entry in one transaction
    (:mod:`~gateway.service.soap.unit_of_work`) -> ``inbox.conflict`` Client fault, or a 503
    Server fault when the store fails (nothing applied);
 7. sign the answer with brug's key under the partner's profile, in the request's SOAP version.
@@ -131,7 +131,9 @@ class SoapPipeline:
             partner = identify(self.context, envelope.header)
             progress.partner = partner.name
             _check_size(raw, partner)
-            verified = verify_as(self.context, partner, root)
+            # The replay check is deferred into step 5's transaction (one commit per exchange).
+            with self.context.replay.deferred() as claims:
+                verified = verify_as(self.context, partner, root)
         except WSSecurityFault as fault:
             progress.detail = fault.code
             return insecure(fault, version)
@@ -156,10 +158,13 @@ class SoapPipeline:
         # 4. may they; 5. + 6. once, atomically
         try:
             authorise(partner, spec.name, call.header)
-            applied = apply(self.context, call, spec)
+            applied = apply(self.context, call, spec, claims)
         except ClientRefusal as exc:
             progress.detail = _rules(exc.violations)
             return refused(exc, version)
+        except WSSecurityFault as fault:  # a replayed signature, found in the unit of work
+            progress.detail = fault.code
+            return insecure(fault, version)
         progress.detail = applied.outcome if not applied.repeat else "repeat: first answer"
 
         # 7. signed answer

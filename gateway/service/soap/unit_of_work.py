@@ -1,8 +1,9 @@
-"""One store transaction per message: inbox, effect, recorded answer and audit entry together.
+"""One store transaction per message: replay key, inbox, effect, answer and audit entry together.
 
-Either all of them exist or none does. A crash or a full disk before the commit leaves no
-record, no inbox row and no audit entry, so the partner's retry is processed as new; after the
-commit, the retry finds the inbox row and gets the first answer back without a second effect.
+Either all of them exist or none does, and they cost one commit. A crash or a full disk before
+the commit leaves no record, no inbox row and no audit entry, so the partner's retry is
+processed as new; after the commit, the retry finds the inbox row and gets the first answer back
+without a second effect.
 The answer is kept *unsigned* (the payload element): it is signed again for each copy sent,
 because a stored signature would carry an expired Timestamp and trip the caller's replay cache.
 """
@@ -23,7 +24,10 @@ from gateway.service.soap.calls import SCHEMA, InboundCall, OperationSpec
 from gateway.service.soap.message_status import ACKNOWLEDGEMENT_TAGS
 from gateway.service.soap.replies import ClientRefusal, StoreUnavailable
 from gateway.store.digest import content_digest
+from gateway.store.replay import ReplayClaims
+from gateway.wssecurity import WSSecurityFault
 from gateway.wssecurity.algorithms import exc_c14n
+from gateway.wssecurity.faults import INVALID_SECURITY
 from gateway.xml import schemas
 from gateway.xml.safe_parser import parse_xml
 
@@ -50,17 +54,28 @@ def _accepted(answer: etree._Element) -> bool:
     return True
 
 
-def apply(context: GatewayContext, call: InboundCall, spec: OperationSpec) -> Applied:
+def apply(
+    context: GatewayContext, call: InboundCall, spec: OperationSpec, claims: ReplayClaims
+) -> Applied:
     """Run ``spec``'s handler exactly once per (partner, message id).
 
-    Raises :class:`ClientRefusal` (``inbox.conflict``) for a reused id with another payload and
-    :class:`StoreUnavailable` while a first copy is still being processed elsewhere.
+    ``claims`` are the signatures the verifier saw (deferred replay checks): they are stored
+    first, in this transaction, so a replayed signature is refused before anything else happens
+    and a refused message leaves nothing behind.
+
+    Raises :class:`WSSecurityFault` for a replayed signature, :class:`ClientRefusal`
+    (``inbox.conflict``) for a reused id with another payload and :class:`StoreUnavailable`
+    while a first copy is still being processed elsewhere.
     """
     digest = request_digest(call.payload)
     signature = base64.b64encode(call.verified.signature_value).decode("ascii")
     partner = call.partner.name
     try:
         with context.store.transaction() as tx:
+            if not claims.settle(tx):
+                raise WSSecurityFault(
+                    INVALID_SECURITY, "this message was already received (replayed signature)"
+                )
             decision = context.inbox.begin(partner, call.message_id, digest, tx=tx)
             if not decision.is_new:
                 answer = parse_xml(decision.answer or b"")  # brug's own stored bytes

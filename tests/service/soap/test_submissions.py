@@ -206,3 +206,29 @@ def test_messages_are_counted_per_partner_operation_and_outcome(gateway: Gateway
     response = gateway.call("brussels", submit_bev(example("bev-record-v2.xml")), "SubmitBevRecord")
     answer(response, gateway, "brussels")
     assert accepted() == before + 1
+
+
+def test_a_replayed_submission_is_refused_before_the_inbox_and_applies_nothing(
+    gateway: Gateway,
+) -> None:
+    message = example("bev-record-v1.xml")
+    message_id = id_of(message)
+    signed = gateway.signer("brussels").sign(build_envelope(submit_bev(message)))
+    first = answer(gateway.post(signed, "SubmitBevRecord"), gateway, "brussels")
+    assert _ack(first, "SubmitBevRecordResponse").status == "accepted"
+    # The same signed bytes again: a replay, refused as such (not the inbox's first answer),
+    # and the deferred replay check leaves no audit entry or record behind.
+    found = fault(gateway.post(signed, "SubmitBevRecord"))
+    assert found.code == "wsse:InvalidSecurity" and "replay" in found.reason
+    assert _count(gateway, InboundRecordRow, message_id=message_id) == 1
+    assert _count(gateway, AuditEntryRow, message_id=message_id) == 1
+
+
+def test_a_request_refused_after_verification_leaves_no_replay_key(gateway: Gateway) -> None:
+    # Authorisation refuses it after the signature was verified: nothing is applied, and since
+    # the replay key is stored in the unit of work, the same bytes get the same refusal again.
+    message = example("bev-record-v1.xml", purpose="VOK_AUTOMATION")
+    signed = gateway.signer("brussels").sign(build_envelope(submit_bev(message)))
+    for _ in range(2):
+        assert rules(fault(gateway.post(signed, "SubmitBevRecord"))) == {"auth.purpose"}
+    assert _count(gateway, InboxRow, message_id=id_of(message)) == 0
