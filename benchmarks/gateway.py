@@ -15,6 +15,7 @@ federal simulators, and one gateway process (``brug serve``, SQLite store, in-pr
   the gateway's resident memory is sampled.
 
     python -m benchmarks.gateway [--rates 100,300,1000] [--seconds 8] [--bulk-lines 20000]
+        [--store sqlite|postgresql+psycopg://postgres@127.0.0.1:5432/test] [--workers N]
 
 (as a module: run as a file, this script would shadow the ``gateway`` package)
 
@@ -43,8 +44,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import httpx
 from lxml import etree
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from adapters.simulation.credentials import verifier_for
 from adapters.soap.envelope import build_envelope, request_headers
@@ -55,6 +57,11 @@ from gateway.demo.stack import DemoStack
 from gateway.wssecurity import KeyMaterial, Signer, load_profile
 from gateway.xml import schemas
 from gateway.xml.header import HEADER_NS
+
+try:
+    from benchmarks._loadgen import open_loop
+except ImportError:  # run as a file from benchmarks/
+    from _loadgen import open_loop  # type: ignore[no-redef]
 
 ROOT = Path(__file__).resolve().parents[1]
 ACTION = "urn:be:brug:wsdl:gateway-service:1/SubmitBevRecord"
@@ -99,42 +106,23 @@ def floor_ms(pki: Path) -> float:
 
 
 def _generator(url: str, requests: list[bytes], rate: float, out: Any) -> None:
-    """Open-loop sender in its own process: request i leaves at start + i / rate."""
-
-    async def main() -> dict[str, Any]:
-        latencies: list[float] = []
-        errors: dict[str, int] = {}
-        limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
-        async with httpx.AsyncClient(timeout=30, limits=limits) as client:
-            start = time.perf_counter() + 0.2
-
-            async def one(i: int, body: bytes) -> None:
-                delay = start + i / rate - time.perf_counter()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                sent = time.perf_counter()
-                try:
-                    answer = await client.post(
-                        url, content=body, headers=request_headers("1.1", ACTION)
-                    )
-                    ok = answer.status_code == 200 and b"accepted" in answer.content
-                    key = "ok" if ok else f"HTTP {answer.status_code}"
-                except httpx.HTTPError as exc:
-                    key = type(exc).__name__
-                if key == "ok":
-                    latencies.append((time.perf_counter() - sent) * 1000)
-                else:
-                    errors[key] = errors.get(key, 0) + 1
-
-            began = time.perf_counter()
-            await asyncio.gather(*(one(i, b) for i, b in enumerate(requests)))
-            elapsed = time.perf_counter() - max(began, start)
-        return {"latencies": latencies, "errors": errors, "elapsed": elapsed}
-
+    """Open-loop sender in its own process (see ``benchmarks/_loadgen.py``)."""
     try:
-        out.put(asyncio.run(main()))
+        result = asyncio.run(
+            open_loop(
+                url, requests, request_headers("1.1", ACTION), rate, ok_marker=b"accepted"
+            )
+        )
+        out.put(
+            {
+                "latencies": result.latencies_ms,
+                "errors": result.errors,
+                "elapsed": result.elapsed,
+                "lag": result.max_lag_ms,
+            }
+        )
     except BaseException as exc:  # report, don't leave the parent waiting on an empty queue
-        out.put({"latencies": [], "errors": {repr(exc)[:200]: 1}, "elapsed": 0.0})
+        out.put({"latencies": [], "errors": {repr(exc)[:200]: 1}, "elapsed": 0.0, "lag": 0.0})
 
 
 def offered_load(stack: DemoStack, rate: float, seconds: float) -> dict[str, Any]:
@@ -157,6 +145,7 @@ def offered_load(stack: DemoStack, rate: float, seconds: float) -> dict[str, Any
         "throughput": done / result["elapsed"] if result["elapsed"] else 0.0,
         "p50": statistics.median(lat) if lat else float("nan"),
         "p99": lat[min(done - 1, int(done * 0.99))] if lat else float("nan"),
+        "lag": result["lag"],
     }
 
 
@@ -199,6 +188,18 @@ def bulk_memory(stack: DemoStack, lines: int) -> dict[str, Any]:
     }
 
 
+def scratch_database(server_url: str) -> str:
+    """A fresh database ``brug_bench`` on the PostgreSQL server at ``server_url``."""
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text('DROP DATABASE IF EXISTS "brug_bench" WITH (FORCE)'))
+            conn.execute(text('CREATE DATABASE "brug_bench"'))
+    finally:
+        admin.dispose()
+    return make_url(server_url).set(database="brug_bench").render_as_string(hide_password=False)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -206,8 +207,24 @@ def main() -> None:
     parser.add_argument("--rates", default="100,300,1000")
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--bulk-lines", type=int, default=20_000)
+    parser.add_argument(
+        "--store",
+        default="sqlite",
+        help="sqlite (default) or a PostgreSQL server URL; a scratch database is created on it",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="brug serve --workers (more than 1: PostgreSQL)"
+    )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, DemoStack(Path(tmp) / "bench") as stack:
+    store_url = None if args.store == "sqlite" else scratch_database(args.store)
+    print(
+        f"gateway: {args.workers} worker process(es), store "
+        f"{'SQLite (synchronous=FULL)' if store_url is None else 'PostgreSQL'}"
+    )
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        DemoStack(Path(tmp) / "bench", store_url=store_url, gateway_workers=args.workers) as stack,
+    ):
         floor = floor_ms(stack.pki.root)
         print(
             f"floor (sign + verify + XSD + sign answer + verify answer): {floor:.2f} ms/exchange"
@@ -215,14 +232,14 @@ def main() -> None:
         )
         print(
             f"{'offered/s':>10} {'ok':>7} {'achieved/s':>11} {'p50 ms':>8} {'p99 ms':>8}"
-            f" {'p50-floor':>10} {'p99-floor':>10}  errors"
+            f" {'p50-floor':>10} {'p99-floor':>10} {'gen lag':>8}  errors"
         )
         for rate in (float(r) for r in args.rates.split(",")):
             r = offered_load(stack, rate, args.seconds)
             print(
                 f"{r['rate']:>10.0f} {r['ok']:>7} {r['throughput']:>11.0f} {r['p50']:>8.1f}"
                 f" {r['p99']:>8.1f} {r['p50'] - floor:>10.1f} {r['p99'] - floor:>10.1f}"
-                f"  {r['errors'] or ''}"
+                f" {r['lag']:>8.1f}  {r['errors'] or ''}"
             )
         if args.bulk_lines:
             m = bulk_memory(stack, args.bulk_lines)

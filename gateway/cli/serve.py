@@ -1,7 +1,14 @@
-"""``brug serve``: run the gateway (REST + SOAP + operations + delivery worker) under uvicorn."""
+"""``brug serve``: run the gateway (REST + SOAP + operations + delivery worker) under uvicorn.
+
+With ``--workers N`` uvicorn runs N processes on one socket (the work is CPU-bound and one
+Python process uses one core); they coordinate only through the store, so several workers need
+PostgreSQL: SQLite has one writer per file, and processes queueing on its lock wait in its
+sleeping busy handler (tens of milliseconds a time) instead of working.
+"""
 
 from __future__ import annotations
 
+import os
 import ssl
 from pathlib import Path
 from typing import Annotated
@@ -24,15 +31,29 @@ def serve_command(
     delivery: Annotated[
         bool, typer.Option("--delivery/--no-delivery", help="run the delivery worker in-process")
     ] = True,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers", min=1, help="worker processes on one socket (>1 needs PostgreSQL)"
+        ),
+    ] = 1,
 ) -> None:
     """Serve the gateway with the configuration in brug.toml (see docs/operations.md)."""
     from gateway.service.app import create_app
     from gateway.service.context import build_context
+    from gateway.service.factory import DELIVERY_ENV, FACTORY
 
     try:
         settings = load_settings(config)
         configure_logging(settings.logging.level, json_lines=settings.logging.as_json)
-        context = build_context(settings)
+        if workers > 1 and not settings.store.url.startswith("postgresql"):
+            err_console.print(
+                "error: --workers > 1 needs a PostgreSQL store ([store] url = "
+                '"postgresql+psycopg://..."); SQLite has one writer per file',
+                markup=False,
+            )
+            raise typer.Exit(2)
+        context = build_context(settings)  # checks everything and migrates, once
     except BrugValidationError as exc:
         fail_validation(exc)
     except (BrugError, OSError, ValueError) as exc:
@@ -46,17 +67,24 @@ def serve_command(
             # Client certificates are checked against the CA when presented (REST clients may
             # use a token instead); brug maps an accepted certificate to a configured client.
             tls |= {"ssl_ca_certs": str(server.client_ca), "ssl_cert_reqs": ssl.CERT_OPTIONAL}
+    options: dict[str, object] = {
+        "host": host or server.host,
+        "port": port or server.port,
+        "log_config": None,
+        "access_log": False,
+        "proxy_headers": bool(server.trusted_proxies),
+        "forwarded_allow_ips": ",".join(str(n) for n in server.trusted_proxies) or None,
+        **tls,
+    }
+    if workers > 1:
+        context.close()  # each worker builds its own (store connections do not survive fork)
+        if config is not None:
+            os.environ["BRUG_CONFIG"] = str(config.resolve())
+        os.environ[DELIVERY_ENV] = "1" if delivery else "0"
+        uvicorn.run(FACTORY, factory=True, workers=workers, **options)  # type: ignore[arg-type]
+        return
     try:
-        uvicorn.run(
-            create_app(context, delivery=delivery),
-            host=host or server.host,
-            port=port or server.port,
-            log_config=None,
-            access_log=False,
-            proxy_headers=bool(server.trusted_proxies),
-            forwarded_allow_ips=",".join(str(n) for n in server.trusted_proxies) or None,
-            **tls,  # type: ignore[arg-type]
-        )
+        uvicorn.run(create_app(context, delivery=delivery), **options)  # type: ignore[arg-type]
     finally:
         context.close()
 

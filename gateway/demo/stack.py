@@ -25,9 +25,18 @@ DEMO_CLIENT = "wse-vov-backend"
 READY_TIMEOUT = 60.0
 
 
-def demo_config(workdir: Path, pki: PkiLayout, port: int, brussels: str, federal: str) -> str:
-    """The brug.toml of the demo: loopback partners, SQLite store, the flanders dev identity."""
+def demo_config(
+    workdir: Path,
+    pki: PkiLayout,
+    port: int,
+    brussels: str,
+    federal: str,
+    store_url: str | None = None,
+) -> str:
+    """The brug.toml of the demo: loopback partners, SQLite store (unless ``store_url``), the
+    flanders dev identity."""
     base = f"http://127.0.0.1:{port}"
+    store = store_url or f"sqlite:///{workdir / 'brug.db'}"
     p = pki.root
     return f"""# Written by `brug demo`: a development configuration on loopback.
 [server]
@@ -35,7 +44,7 @@ host = "127.0.0.1"
 port = {port}
 
 [store]
-url = "sqlite:///{workdir / "brug.db"}"
+url = "{store}"
 
 [pki]
 key = "{p / "flanders.key"}"
@@ -99,6 +108,8 @@ class DemoStack:
     gateway: subprocess.Popen[bytes] = field(init=False)
     gateway_url: str = field(init=False)
     config_path: Path = field(init=False)
+    store_url: str | None = None  # default: SQLite in the work directory
+    gateway_workers: int = 1  # `brug serve --workers` (more than one needs PostgreSQL)
 
     def __enter__(self) -> DemoStack:
         self.workdir = self.workdir.resolve()  # the config names absolute paths
@@ -132,6 +143,7 @@ class DemoStack:
                     port,
                     self.brussels.service_url,
                     self.federal.service_url,
+                    self.store_url,
                 )
             )
             self._start_gateway()
@@ -144,7 +156,7 @@ class DemoStack:
         log = (self.workdir / "gateway.log").open("wb")
         env = {**os.environ, "BRUG_CONFIG": str(self.config_path)}
         self.gateway = subprocess.Popen(
-            [sys.executable, "-m", "gateway", "serve"],
+            [sys.executable, "-m", "gateway", "serve", "--workers", str(self.gateway_workers)],
             stdout=log,
             stderr=subprocess.STDOUT,
             env=env,

@@ -25,7 +25,15 @@ from gateway.service.soap import soap_routes
 WORKER_THREADS = int(os.environ.get("BRUG_WORKER_THREADS", "4"))
 
 
-def create_app(context: GatewayContext, *, delivery: bool = True) -> FastAPI:
+def create_app(
+    context: GatewayContext, *, delivery: bool = True, owns_context: bool = False
+) -> FastAPI:
+    """The gateway application over ``context``.
+
+    ``owns_context``: close the context (store connections, partner clients) when the
+    application shuts down, for a worker process that built it for itself
+    (:func:`gateway.service.factory.worker_app`).
+    """
     loop = DeliveryLoop(context) if delivery else None
 
     @asynccontextmanager
@@ -40,6 +48,8 @@ def create_app(context: GatewayContext, *, delivery: bool = True) -> FastAPI:
         finally:
             if loop is not None:
                 loop.stop()
+            if owns_context:
+                context.close()
 
     app = FastAPI(**openapi_metadata(), lifespan=lifespan, docs_url="/docs", redoc_url=None)
     app.state.context = context

@@ -154,6 +154,7 @@ class GatewayProcess:
     config: Path
     port: int
     log_path: Path
+    extra_args: tuple[str, ...] = ()  # more `serve` options, e.g. ("--workers", "2")
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     @property
@@ -163,7 +164,11 @@ class GatewayProcess:
     def start(self) -> GatewayProcess:
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "gateway", "serve", "--config", str(self.config)],
+                [
+                    sys.executable,
+                    *("-m", "gateway", "serve", "--config", str(self.config)),
+                    *self.extra_args,
+                ],
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
