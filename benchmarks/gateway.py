@@ -109,9 +109,7 @@ def _generator(url: str, requests: list[bytes], rate: float, out: Any) -> None:
     """Open-loop sender in its own process (see ``benchmarks/_loadgen.py``)."""
     try:
         result = asyncio.run(
-            open_loop(
-                url, requests, request_headers("1.1", ACTION), rate, ok_marker=b"accepted"
-            )
+            open_loop(url, requests, request_headers("1.1", ACTION), rate, ok_marker=b"accepted")
         )
         out.put(
             {

@@ -13,6 +13,8 @@ unit-of-work machinery cost several times the statements themselves.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
@@ -57,47 +59,66 @@ class AuditLog:
 
     def append(self, record: AuditRecord, *, tx: Session | None = None) -> AuditEntryRow:
         """Chain one entry; with a signer, every ``checkpoint_every``-th entry is signed."""
-        if record.direction not in ("in", "out"):
-            raise AuditError(f"direction must be 'in' or 'out', not {record.direction!r}")
-        subject = None
-        if record.insz is not None:
-            if self._subjects is None:
-                raise AuditError("an INSZ was given but no subject hashing key is configured")
-            subject = self._subjects.hash(record.insz)
+        return self.append_many([record], tx=tx)[0]
+
+    def append_many(
+        self, records: Sequence[AuditRecord], *, tx: Session | None = None
+    ) -> list[AuditEntryRow]:
+        """Chain several entries in order under one head lock (a batched unit of work).
+
+        Returns detached copies of the stored rows. Checkpoints are signed at every multiple of
+        ``checkpoint_every`` the batch passes, exactly as one-by-one appends would.
+        """
+        subjects = [self._subject(record) for record in records]
+        if not records:
+            return []
         with self._store.join(tx) as session:
             connection = session.connection()
             head = connection.execute(_LOCK_HEAD).one_or_none()
             if head is None:
                 raise AuditError("the audit chain head is missing: run `brug db upgrade`")
-            row = AuditEntryRow(
-                seq=head.seq + 1,
-                recorded_at=self._store.clock(),
-                partner=record.partner,
-                operation=record.operation,
-                direction=record.direction,
-                message_id=record.message_id,
-                digest=record.digest,
-                signature_value=record.signature_value,
-                outcome=record.outcome,
-                subject=subject,
-                prev_hash=head.entry_hash,
-                entry_hash="",
-            )
-            fields = entry_fields(row)
-            row.entry_hash = entry_hash(head.entry_hash, fields)
-            connection.execute(
-                _INSERT_ENTRY,
-                {
-                    **fields,
-                    "recorded_at": row.recorded_at,
-                    "prev_hash": row.prev_hash,
-                    "entry_hash": row.entry_hash,
-                },
-            )
-            connection.execute(_MOVE_HEAD, {"seq": row.seq, "entry_hash": row.entry_hash})
-            if self._signer is not None and self._every > 0 and row.seq % self._every == 0:
-                self._sign_head(session, row.seq, row.entry_hash, self._signer)
-            return row  # a detached copy of what was stored
+            seq, prev = int(head.seq), str(head.entry_hash)
+            now = self._store.clock()
+            rows: list[AuditEntryRow] = []
+            values: list[dict[str, object]] = []
+            for record, subject in zip(records, subjects, strict=True):
+                seq += 1
+                row = AuditEntryRow(
+                    seq=seq,
+                    recorded_at=now,
+                    partner=record.partner,
+                    operation=record.operation,
+                    direction=record.direction,
+                    message_id=record.message_id,
+                    digest=record.digest,
+                    signature_value=record.signature_value,
+                    outcome=record.outcome,
+                    subject=subject,
+                    prev_hash=prev,
+                    entry_hash="",
+                )
+                fields = entry_fields(row)
+                row.entry_hash = prev = entry_hash(prev, fields)
+                rows.append(row)
+                values.append(
+                    {**fields, "recorded_at": now, "prev_hash": row.prev_hash, "entry_hash": prev}
+                )
+            connection.execute(_INSERT_ENTRY, values)
+            connection.execute(_MOVE_HEAD, {"seq": seq, "entry_hash": prev})
+            if self._signer is not None and self._every > 0:
+                for row in rows:
+                    if row.seq % self._every == 0:
+                        self._sign_head(session, row.seq, row.entry_hash, self._signer)
+            return rows
+
+    def _subject(self, record: AuditRecord) -> str | None:
+        if record.direction not in ("in", "out"):
+            raise AuditError(f"direction must be 'in' or 'out', not {record.direction!r}")
+        if record.insz is None:
+            return None
+        if self._subjects is None:
+            raise AuditError("an INSZ was given but no subject hashing key is configured")
+        return self._subjects.hash(record.insz)
 
     def checkpoint(self, *, tx: Session | None = None) -> AuditCheckpointRow | None:
         """Sign the current head now (e.g. at shutdown or on a timer); None on an empty log."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -46,6 +46,25 @@ class InboxConflict(BrugError):
 class InboxInProgress(BrugError):
     """The first copy is still being processed (only possible when ``begin`` ran on its own
     transaction). The caller should answer "try again later" (a transient fault)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    """A message answered in the unit of work that applied it (the batched path)."""
+
+    partner: str
+    message_id: str
+    digest: str
+    answer: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """What the inbox already holds for a (partner, message id)."""
+
+    digest: str
+    answered: bool
+    answer: bytes | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,3 +133,54 @@ class Inbox:
                 raise InboxConflict(
                     f"message {message_id!r} from {partner!r} was not begun or is already answered"
                 )
+
+    def record_answered(self, entries: list[Answered], *, tx: Session) -> set[tuple[str, str]]:
+        """Insert already-answered rows for many distinct messages in one statement.
+
+        Returns the (partner, message id) pairs inserted; the others were known before (a repeat
+        or a conflict: look them up with :meth:`known`). The batched path knows each answer
+        before it writes, so it skips the ``received`` state that :meth:`begin` /
+        :meth:`complete` pass through; the committed rows are the same.
+        """
+        if not entries:
+            return set()
+        now = self._store.clock()
+        insert = postgresql.insert if self._store.dialect == "postgresql" else sqlite.insert
+        stmt = (
+            insert(_INBOX)
+            .values(
+                [
+                    {
+                        "partner": e.partner,
+                        "message_id": e.message_id,
+                        "request_digest": e.digest,
+                        "answer": e.answer,
+                        "status": "answered",
+                        "created_at": now,
+                        "answered_at": now,
+                    }
+                    for e in entries
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=["partner", "message_id"])
+            .returning(_INBOX.c.partner, _INBOX.c.message_id)
+        )
+        return {(str(r[0]), str(r[1])) for r in tx.connection().execute(stmt)}
+
+    def known(self, keys: list[tuple[str, str]], *, tx: Session) -> dict[tuple[str, str], Known]:
+        """The stored state of these (partner, message id) pairs (absent ones are left out)."""
+        if not keys:
+            return {}
+        stmt = select(
+            _INBOX.c.partner,
+            _INBOX.c.message_id,
+            _INBOX.c.request_digest,
+            _INBOX.c.status,
+            _INBOX.c.answer,
+        ).where(tuple_(_INBOX.c.partner, _INBOX.c.message_id).in_(keys))
+        return {
+            (str(r.partner), str(r.message_id)): Known(
+                str(r.request_digest), r.status == "answered", r.answer
+            )
+            for r in tx.connection().execute(stmt)
+        }

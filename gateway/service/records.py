@@ -104,19 +104,42 @@ class ExchangeRecords:
         tx: Session,
     ) -> None:
         """Keep a record a partner handed over (the caller's inbox makes it exactly once)."""
-        tx.connection().execute(  # Core: on the path of every SubmitBevRecord
-            _INSERT_INBOUND,
-            {
-                "partner": partner,
-                "message_id": message_id,
-                "kind": kind,
-                "source_record_id": source_record_id,
-                "subject": self.subjects.hash(record.worker.insz),
-                "payload": record.model_dump_json(),
-                "report": json.dumps(report, sort_keys=True),
-                "received_at": self.store.clock(),
-            },
+        row = self.inbound_row(
+            partner=partner,
+            message_id=message_id,
+            kind=kind,
+            source_record_id=source_record_id,
+            record=record,
+            report=report,
         )
+        self.insert_inbound([row], tx=tx)
+
+    def inbound_row(
+        self,
+        *,
+        partner: str,
+        message_id: str,
+        kind: str,
+        source_record_id: str,
+        record: VovRegistration,
+        report: dict[str, Any],
+    ) -> dict[str, Any]:
+        """The row :meth:`insert_inbound` writes, built before the unit of work opens."""
+        return {
+            "partner": partner,
+            "message_id": message_id,
+            "kind": kind,
+            "source_record_id": source_record_id,
+            "subject": self.subjects.hash(record.worker.insz),
+            "payload": record.model_dump_json(),
+            "report": json.dumps(report, sort_keys=True),
+            "received_at": self.store.clock(),
+        }
+
+    def insert_inbound(self, rows: list[dict[str, Any]], *, tx: Session) -> None:
+        """Insert prepared rows in one statement (Core: on the path of every SubmitBevRecord)."""
+        if rows:
+            tx.connection().execute(_INSERT_INBOUND, rows)
 
     def inbound_for(self, insz: str, *, limit: int = 100) -> list[InboundRecord]:
         with self.store.join(None) as session:

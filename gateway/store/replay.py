@@ -16,7 +16,7 @@ skip it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
@@ -93,6 +93,33 @@ class SqlReplayCache:
         with self._store.join(tx) as session:
             # Core on the table: this runs for every signed message.
             return session.connection().execute(stmt).first() is not None
+
+    def check_and_store_many(
+        self, entries: Sequence[tuple[str, datetime]], *, tx: Session
+    ) -> set[str]:
+        """One statement for many distinct keys; returns the keys stored (the others are replays).
+
+        For the gateway's batched units of work (:mod:`gateway.service.soap.batch`). Keys must be
+        distinct: one statement cannot insert and then conflict with the same key.
+        """
+        if not entries:
+            return set()
+        now = self._store.clock()
+        insert = postgresql.insert if self._store.dialect == "postgresql" else sqlite.insert
+        base = insert(_REPLAY).values(
+            [{"key": key, "expires_at": as_utc(expires)} for key, expires in entries]
+        )
+        stmt = base.on_conflict_do_update(
+            index_elements=[_REPLAY.c.key],
+            set_={"expires_at": base.excluded.expires_at},
+            where=_REPLAY.c.expires_at < now,
+        ).returning(_REPLAY.c.key)
+        return {str(row[0]) for row in tx.connection().execute(stmt)}
+
+    def forget(self, keys: Sequence[str], *, tx: Session) -> None:
+        """Drop keys stored earlier in ``tx`` for messages that were refused after all."""
+        if keys:
+            tx.connection().execute(delete(_REPLAY).where(_REPLAY.c.key.in_(list(keys))))
 
     def purge_expired(self, *, tx: Session | None = None) -> int:
         """Drop expired keys; the cache stays bounded by the traffic of one Timestamp window."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from lxml import etree
 from sqlalchemy.orm import Session
@@ -58,8 +59,25 @@ Handler = Callable[[GatewayContext, InboundCall, Session], Handled]
 
 
 @dataclass(frozen=True, slots=True)
+class Prepared:
+    """An answer worked out before any transaction opens, and the rows its effect writes.
+
+    Operations whose answer does not depend on the store (a record handed over is checked and
+    mapped on its own) can be *prepared* in the request's thread and written later, together
+    with other messages, by :mod:`gateway.service.soap.batch`.
+    """
+
+    handled: Handled
+    inbound_records: tuple[dict[str, Any], ...] = ()  # rows for ExchangeRecords.insert_inbound
+
+
+Preparer = Callable[[GatewayContext, InboundCall], Prepared]
+
+
+@dataclass(frozen=True, slots=True)
 class OperationSpec:
     name: str
     request: str  # Clark name of the request element
     wrapped: bool  # True: the header is in the payload's first child (a whole record message)
     handler: Handler
+    prepare: Preparer | None = None  # set when the answer needs no store (batched writes)

@@ -12,7 +12,11 @@ from types import MappingProxyType
 from gateway.service.soap.calls import OperationSpec, gw
 from gateway.service.soap.lookups import lookup_odb_course
 from gateway.service.soap.message_status import get_message_status
-from gateway.service.soap.submissions import push_career_break_mutation, submit_bev_record
+from gateway.service.soap.submissions import (
+    prepare_bev_record,
+    push_career_break_mutation,
+    submit_bev_record,
+)
 
 SUBMIT_BEV_RECORD = "SubmitBevRecord"
 LOOKUP_ODB_COURSE = "LookupOdbCourse"
@@ -20,7 +24,13 @@ PUSH_CAREER_BREAK_MUTATION = "PushCareerBreakMutation"
 GET_MESSAGE_STATUS = "GetMessageStatus"
 
 OPERATIONS: tuple[OperationSpec, ...] = (
-    OperationSpec(SUBMIT_BEV_RECORD, gw("SubmitBevRecordRequest"), True, submit_bev_record),
+    OperationSpec(
+        SUBMIT_BEV_RECORD,
+        gw("SubmitBevRecordRequest"),
+        True,
+        submit_bev_record,
+        prepare=prepare_bev_record,
+    ),
     OperationSpec(LOOKUP_ODB_COURSE, gw("LookupOdbCourseRequest"), False, lookup_odb_course),
     OperationSpec(
         PUSH_CAREER_BREAK_MUTATION,

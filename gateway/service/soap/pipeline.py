@@ -7,8 +7,10 @@
    violation);
 4. authorise operation and purpose -> Client fault naming ``auth.operation`` / ``auth.purpose``;
 5. + 6. replay key, inbox, effect, answer and audit entry in one transaction
-   (:mod:`~gateway.service.soap.unit_of_work`) -> ``inbox.conflict`` Client fault, or a 503
-   Server fault when the store fails (nothing applied);
+   (:mod:`~gateway.service.soap.unit_of_work`; operations whose answer needs no store are
+   prepared first and written together with other messages, :mod:`~gateway.service.soap.batch`)
+   -> ``inbox.conflict`` Client fault, or a 503 Server fault when the store fails (nothing
+   applied);
 7. sign the answer with brug's key under the partner's profile, in the request's SOAP version.
 
 Nothing escapes :meth:`SoapPipeline.process`: every exception becomes one of the replies of
@@ -31,6 +33,7 @@ from gateway.errors import BrugValidationError, Violation
 from gateway.observability.metrics import Outcome
 from gateway.service.context import GatewayContext, Partner
 from gateway.service.soap.authorise import authorise
+from gateway.service.soap.batch import BatchWriter
 from gateway.service.soap.calls import SCHEMA, InboundCall, OperationSpec
 from gateway.service.soap.identify import identify, verify_as
 from gateway.service.soap.operations import BY_REQUEST
@@ -80,6 +83,7 @@ class SoapPipeline:
             default=DEFAULT_MAX_DEPTH,
         )
         self.limits = ParseLimits(self.max_bytes, depth)
+        self.batch = BatchWriter(context)
 
     # -- entry points ------------------------------------------------------------------------
 
@@ -158,7 +162,10 @@ class SoapPipeline:
         # 4. may they; 5. + 6. once, atomically
         try:
             authorise(partner, spec.name, call.header)
-            applied = apply(self.context, call, spec, claims)
+            if spec.prepare is not None:  # the answer needs no store: write it with others
+                applied = self.batch.write(call, spec, claims, spec.prepare(self.context, call))
+            else:
+                applied = apply(self.context, call, spec, claims)
         except ClientRefusal as exc:
             progress.detail = _rules(exc.violations)
             return refused(exc, version)

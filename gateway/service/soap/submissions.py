@@ -21,7 +21,7 @@ from adapters.soap.acknowledgement import Acknowledgement, AckStatus
 from gateway.errors import BrugValidationError, Violation
 from gateway.identifiers.insz import mask_insz
 from gateway.service.context import GatewayContext
-from gateway.service.soap.calls import Handled, InboundCall, gw
+from gateway.service.soap.calls import Handled, InboundCall, Prepared, gw
 
 log = logging.getLogger(__name__)
 
@@ -40,35 +40,43 @@ def _ack(
     return Handled(ack.to_element(gw(tag)), status, not violations, insz)
 
 
-def submit_bev_record(context: GatewayContext, call: InboundCall, tx: Session) -> Handled:
-    """Read the BEV message (v1 or v2), map it to a VOV registration, keep both."""
+def prepare_bev_record(context: GatewayContext, call: InboundCall) -> Prepared:
+    """Read the BEV message (v1 or v2) and map it to a VOV registration; touches no store."""
     tag = "SubmitBevRecordResponse"
     try:
         read = bev_xml.from_xml(call.message)
     except BrugValidationError as exc:
-        return _ack(tag, call.header.message_id, context, exc.violations)
+        return Prepared(_ack(tag, call.header.message_id, context, exc.violations))
     record = read.body
     try:
         mapped = bev_to_vov(record, context.crosswalk, context.rules)
     except BrugValidationError as exc:
-        return _ack(tag, call.header.message_id, context, exc.violations, record.worker.insz)
-    context.records.add_inbound(
+        return Prepared(
+            _ack(tag, call.header.message_id, context, exc.violations, record.worker.insz)
+        )
+    row = context.records.inbound_row(
         partner=call.partner.name,
         message_id=call.message_id,
         kind=BEV_KIND,
         source_record_id=record.record_id,
         record=mapped.record,
         report=mapped.report.as_dict(),
-        tx=tx,
     )
     log.info(
-        "BEV dossier %s for worker %s kept as %s (%d finding(s))",
+        "BEV dossier %s for worker %s mapped to %s (%d finding(s))",
         record.record_id,
         mask_insz(record.worker.insz),
         mapped.record.registration_id,
         len(mapped.report.findings),
     )
-    return _ack(tag, call.header.message_id, context, insz=record.worker.insz)
+    return Prepared(_ack(tag, call.header.message_id, context, insz=record.worker.insz), (row,))
+
+
+def submit_bev_record(context: GatewayContext, call: InboundCall, tx: Session) -> Handled:
+    """Keep the mapped record: :func:`prepare_bev_record`, written in the caller's unit of work."""
+    prepared = prepare_bev_record(context, call)
+    context.records.insert_inbound(list(prepared.inbound_records), tx=tx)
+    return prepared.handled
 
 
 def push_career_break_mutation(context: GatewayContext, call: InboundCall, tx: Session) -> Handled:

@@ -48,10 +48,24 @@ def request_digest(payload: etree._Element) -> str:
     return content_digest(exc_c14n(payload))
 
 
-def _accepted(answer: etree._Element) -> bool:
+def accepted_answer(answer: etree._Element) -> bool:
+    """Whether a stored answer counts as accepted (an acknowledgement may say rejected)."""
     if answer.tag in ACKNOWLEDGEMENT_TAGS:
         return Acknowledgement.from_element(answer).status != "rejected"
     return True
+
+
+def replayed_fault() -> WSSecurityFault:
+    return WSSecurityFault(
+        INVALID_SECURITY, "this message was already received (replayed signature)"
+    )
+
+
+def conflict_refusal(message_id: str) -> ClientRefusal:
+    reason = f"message id {message_id} was already used for a different request"
+    return ClientRefusal(
+        reason, [Violation("header.messageId", CONFLICT_RULE, reason, message_id)], "inbox"
+    )
 
 
 def apply(
@@ -73,13 +87,11 @@ def apply(
     try:
         with context.store.transaction() as tx:
             if not claims.settle(tx):
-                raise WSSecurityFault(
-                    INVALID_SECURITY, "this message was already received (replayed signature)"
-                )
+                raise replayed_fault()
             decision = context.inbox.begin(partner, call.message_id, digest, tx=tx)
             if not decision.is_new:
                 answer = parse_xml(decision.answer or b"")  # brug's own stored bytes
-                accepted = _accepted(answer)
+                accepted = accepted_answer(answer)
                 outcome, insz = REPEAT_OUTCOME, None
             else:
                 handled = spec.handler(context, call, tx)
@@ -103,12 +115,7 @@ def apply(
                 tx=tx,
             )
     except InboxConflict:
-        reason = f"message id {call.message_id} was already used for a different request"
-        raise ClientRefusal(
-            reason,
-            [Violation("header.messageId", CONFLICT_RULE, reason, call.message_id)],
-            "inbox",
-        ) from None
+        raise conflict_refusal(call.message_id) from None
     except InboxInProgress:
         raise StoreUnavailable(f"message {call.message_id} is still being processed") from None
     return Applied(answer, outcome, accepted, not decision.is_new)

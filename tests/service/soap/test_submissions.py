@@ -180,7 +180,8 @@ def test_store_failure_during_the_effect_is_a_retryable_503_and_applies_nothing(
         raise OperationalError("INSERT INTO audit_entry", {}, Exception("database or disk is full"))
 
     with monkeypatch.context() as patch:
-        patch.setattr(gateway.context.audit, "append", disk_full)
+        # append_many: what both the batched path and the one-by-one fallback write through
+        patch.setattr(gateway.context.audit, "append_many", disk_full)
         response = gateway.post(gateway.signer("brussels").sign(envelope), "SubmitBevRecord")
     assert response.status_code == 503
     found = fault(response)

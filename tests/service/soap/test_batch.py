@@ -1,0 +1,168 @@
+"""Group commit of prepared submissions: several messages in one transaction, same outcomes.
+
+Batches are formed for real: the test holds the store's write lock (a transaction of its own)
+while requests queue behind the writer thread, then lets go, so the queued messages are written
+in one transaction. Every outcome must be the one the message would get alone.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+
+import pytest
+from lxml import etree
+from sqlalchemy import func, select
+
+from adapters.soap.acknowledgement import Acknowledgement
+from adapters.soap.envelope import build_envelope
+from gateway.audit.verify import verify_chain
+from gateway.service.soap.pipeline import SoapPipeline
+from gateway.service.soap.replies import SoapReply
+from gateway.store.tables import AuditEntryRow, InboundRecordRow, InboxRow, ReplayRow
+from gateway.wssecurity.verifier import Verifier
+from tests.service.soap.support import Gateway, example, id_of, submit_bev
+
+
+def _count(gateway: Gateway, table: type, **where: str) -> int:
+    stmt = select(func.count()).select_from(table)
+    for column, value in where.items():
+        stmt = stmt.where(getattr(table, column) == value)
+    with gateway.context.store.transaction() as tx:
+        return int(tx.scalar(stmt) or 0)
+
+
+@contextmanager
+def _held(gateway: Gateway, pipeline: SoapPipeline, queued: int) -> Iterator[None]:
+    """Hold the store until ``queued`` messages wait for the writer, then release it."""
+    with gateway.context.store.transaction():
+        yield
+        deadline = time.monotonic() + 20
+        while pipeline.batch.waiting < queued:
+            assert time.monotonic() < deadline, f"only {pipeline.batch.waiting} queued"
+            time.sleep(0.01)
+
+
+def _process_together(
+    gateway: Gateway, pipeline: SoapPipeline, first: bytes, rest: list[bytes]
+) -> list[SoapReply]:
+    """``first`` alone (it takes the writer, then waits on the held store), ``rest`` queued
+    behind it and written as one batch once the store is released."""
+    with ThreadPoolExecutor(len(rest) + 1) as pool:
+        futures: list[Future[SoapReply]] = []
+        with _held(gateway, pipeline, len(rest)):
+            futures.append(pool.submit(pipeline.process, first))
+            time.sleep(0.2)  # the writer has taken `first` and waits for the store
+            futures += [pool.submit(pipeline.process, raw) for raw in rest]
+        return [f.result(timeout=30) for f in futures]
+
+
+def _ack(reply: SoapReply, verifier: Verifier) -> Acknowledgement:
+    assert reply.status == 200, reply.body[:300]
+    payload = verifier.verify(reply.body).body
+    return Acknowledgement.from_element(next(iter(payload)))
+
+
+def _fault_text(reply: SoapReply) -> str:
+    assert reply.status in (400, 500), reply.status
+    return etree.tostring(etree.fromstring(reply.body), encoding="unicode")
+
+
+@pytest.fixture
+def pipeline(gateway: Gateway) -> SoapPipeline:
+    return SoapPipeline(gateway.context)
+
+
+def test_queued_submissions_are_written_in_one_batch_each_once(
+    gateway: Gateway, pipeline: SoapPipeline
+) -> None:
+    messages = [example("bev-record-v1.xml") for _ in range(9)]
+    signed = [gateway.sign("brussels", submit_bev(m)) for m in messages]
+    replies = _process_together(gateway, pipeline, signed[0], signed[1:])
+    verifier = gateway.verifier("brussels")
+    assert [_ack(r, verifier).status for r in replies] == ["accepted"] * 9
+    assert pipeline.batch.stats.largest == 8 and pipeline.batch.stats.fallbacks == 0
+    for message in messages:
+        message_id = id_of(message)
+        assert _count(gateway, InboundRecordRow, message_id=message_id) == 1
+        assert _count(gateway, InboxRow, message_id=message_id, status="answered") == 1
+        assert _count(gateway, AuditEntryRow, message_id=message_id, outcome="accepted") == 1
+    report = verify_chain(gateway.context.store)
+    assert report.first_problem is None
+
+
+def test_replay_repeat_and_conflict_queued_together_get_what_they_would_get_alone(
+    gateway: Gateway, pipeline: SoapPipeline
+) -> None:
+    original = example("bev-record-v1.xml")
+    message_id = id_of(original)
+    envelope = build_envelope(submit_bev(original))
+    signer = gateway.signer("brussels")
+    first_signed = signer.sign(envelope)
+    first = pipeline.process(first_signed)
+    verifier = gateway.verifier("brussels")
+    first_ack = _ack(first, verifier)
+    assert first_ack.status == "accepted"
+
+    other = gateway.sign("brussels", submit_bev(example("bev-record-v1.xml")))
+    replayed = first_signed  # byte-identical: a replay
+    retry = signer.sign(envelope)  # the partner's retry, freshly signed: a repeat
+    conflicting = gateway.sign(
+        "brussels", submit_bev(example("bev-record-v1.xml", message_id, correlationId="OTHER"))
+    )
+    replies = _process_together(gateway, pipeline, other, [replayed, retry, conflicting])
+    assert _ack(replies[0], verifier).status == "accepted"
+    assert "replay" in _fault_text(replies[1])
+    repeat_ack = _ack(replies[2], verifier)  # the first answer again (signed anew)
+    assert (repeat_ack.message_id, repeat_ack.status) == (first_ack.message_id, "accepted")
+    assert "inbox.conflict" in _fault_text(replies[3])
+
+    assert _count(gateway, InboundRecordRow, message_id=message_id) == 1
+    with gateway.context.store.transaction() as tx:
+        outcomes = tx.scalars(
+            select(AuditEntryRow.outcome).where(AuditEntryRow.message_id == message_id)
+        ).all()
+    assert sorted(outcomes) == ["accepted", "repeat"]
+    # The conflicting message left no replay key: the same bytes are refused the same way.
+    assert "inbox.conflict" in _fault_text(pipeline.process(conflicting))
+    assert verify_chain(gateway.context.store).first_problem is None
+
+
+def test_a_failing_batch_is_redone_message_by_message(
+    gateway: Gateway, pipeline: SoapPipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox = gateway.context.inbox
+
+    def broken(*_: object, **__: object) -> set[tuple[str, str]]:
+        raise RuntimeError("a bug in the batched statement")
+
+    monkeypatch.setattr(inbox, "record_answered", broken)
+    messages = [example("bev-record-v2.xml") for _ in range(4)]
+    signed = [gateway.sign("brussels", submit_bev(m)) for m in messages]
+    replayed_before = _count(gateway, ReplayRow)
+    replies = _process_together(gateway, pipeline, signed[0], signed[1:])
+    verifier = gateway.verifier("brussels")
+    assert [_ack(r, verifier).status for r in replies] == ["accepted"] * 4
+    assert pipeline.batch.stats.fallbacks >= 1
+    for message in messages:
+        assert _count(gateway, InboundRecordRow, message_id=id_of(message)) == 1
+    assert _count(gateway, ReplayRow) == replayed_before + 4
+
+
+def test_the_writer_thread_ends_when_idle_and_starts_again(
+    gateway: Gateway, pipeline: SoapPipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gateway.service.soap.batch as batch
+
+    monkeypatch.setattr(batch, "IDLE_SECONDS", 0.05)
+    submit: Callable[[], SoapReply] = lambda: pipeline.process(  # noqa: E731
+        gateway.sign("brussels", submit_bev(example("bev-record-v1.xml")))
+    )
+    assert submit().status == 200
+    deadline = time.monotonic() + 5
+    while pipeline.batch._thread is not None:
+        assert time.monotonic() < deadline, "the writer thread did not end"
+        time.sleep(0.02)
+    assert submit().status == 200
