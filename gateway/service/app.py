@@ -55,7 +55,9 @@ def create_app(
     app.state.context = context
     install_auth(app, context.auth, context.settings.server)
     install_rest_api(app, context)
-    for route in [*soap_routes(context), *operation_routes(context)]:
-        app.router.routes.append(route)
+    # The partners' SOAP routes first: every request is matched against the routes in order,
+    # and the REST API's dozens of templates cost ~1 ms per SOAP request when tried before.
+    app.router.routes[:0] = soap_routes(context)
+    app.router.routes.extend(operation_routes(context))
     app.add_middleware(CorrelationIdMiddleware, metrics=context.metrics)
     return app

@@ -20,8 +20,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -60,6 +61,7 @@ class SqlReplayCache:
 
     def __init__(self, store: Store) -> None:
         self._store = store
+        self._claim: Any = None  # the compiled-once statement of check_and_store_many
 
     @contextmanager
     def deferred(self) -> Iterator[ReplayClaims]:
@@ -100,21 +102,25 @@ class SqlReplayCache:
         """One statement for many distinct keys; returns the keys stored (the others are replays).
 
         For the gateway's batched units of work (:mod:`gateway.service.soap.batch`). Keys must be
-        distinct: one statement cannot insert and then conflict with the same key.
+        distinct: one statement cannot insert and then conflict with the same key. Executed as
+        an executemany of one compiled statement (SQLAlchemy sends it as multi-row VALUES).
         """
         if not entries:
             return set()
         now = self._store.clock()
-        insert = postgresql.insert if self._store.dialect == "postgresql" else sqlite.insert
-        base = insert(_REPLAY).values(
-            [{"key": key, "expires_at": as_utc(expires)} for key, expires in entries]
-        )
-        stmt = base.on_conflict_do_update(
-            index_elements=[_REPLAY.c.key],
-            set_={"expires_at": base.excluded.expires_at},
-            where=_REPLAY.c.expires_at < now,
-        ).returning(_REPLAY.c.key)
-        return {str(row[0]) for row in tx.connection().execute(stmt)}
+        params = [{"key": key, "expires_at": as_utc(exp), "now": now} for key, exp in entries]
+        return {str(row[0]) for row in tx.connection().execute(self._claim_statement(), params)}
+
+    def _claim_statement(self) -> Any:
+        if self._claim is None:
+            insert = postgresql.insert if self._store.dialect == "postgresql" else sqlite.insert
+            base = insert(_REPLAY)
+            self._claim = base.on_conflict_do_update(
+                index_elements=[_REPLAY.c.key],
+                set_={"expires_at": base.excluded.expires_at},
+                where=_REPLAY.c.expires_at < bindparam("now", type_=_REPLAY.c.expires_at.type),
+            ).returning(_REPLAY.c.key)
+        return self._claim
 
     def forget(self, keys: Sequence[str], *, tx: Session) -> None:
         """Drop keys stored earlier in ``tx`` for messages that were refused after all."""
