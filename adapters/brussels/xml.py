@@ -371,12 +371,21 @@ def record_data(dossier: etree._Element, ns: str) -> dict[str, Any]:
 
 
 def from_xml(
-    document: etree._Element | bytes | str, *, limits: ParseLimits | None = None
+    document: etree._Element | bytes | str,
+    *,
+    limits: ParseLimits | None = None,
+    schema_checked: bool = False,
 ) -> Message[BevRecord]:
-    """Read a BEV message of either version (XSD of that version first, then the model)."""
+    """Read a BEV message of either version (XSD of that version first, then the model).
+
+    ``schema_checked``: the caller has just validated this element against a schema that
+    includes the BEV schema of its version strictly (``gateway-service-v1`` does), so the same
+    check is not run twice on the gateway's hot path.
+    """
     root = as_root(document, limits)
     version = version_of(root)
-    schemas.validate(SCHEMA_NAMES[version], root)
+    if not schema_checked:
+        schemas.validate(SCHEMA_NAMES[version], root)
     ns = NAMESPACES[version]
     builder = ModelBuilder(f"BEV record v{version}")
     header = builder.build(MessageHeader, header_data(find_header(root)), "header")

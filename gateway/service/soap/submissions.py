@@ -44,7 +44,9 @@ def prepare_bev_record(context: GatewayContext, call: InboundCall) -> Prepared:
     """Read the BEV message (v1 or v2) and map it to a VOV registration; touches no store."""
     tag = "SubmitBevRecordResponse"
     try:
-        read = bev_xml.from_xml(call.message)
+        # The pipeline validated the payload against gateway-service-v1, which refers to both
+        # BEV message versions strictly.
+        read = bev_xml.from_xml(call.message, schema_checked=True)
     except BrugValidationError as exc:
         return Prepared(_ack(tag, call.header.message_id, context, exc.violations))
     record = read.body

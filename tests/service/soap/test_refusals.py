@@ -173,3 +173,17 @@ def test_soap_12_faults_are_sent_with_400(gateway: Gateway) -> None:
     assert response.headers["content-type"].startswith("application/soap+xml")
     found = fault(response)
     assert found.subcode == "wsse:FailedAuthentication"
+
+
+def test_a_bev_record_breaking_its_own_schema_is_refused_by_the_service_schema(
+    gateway: Gateway,
+) -> None:
+    # The handler reads the record without re-running the BEV XSD (schema_checked=True): this
+    # holds only because gateway-service-v1 validates the BEV message strictly. Prove it.
+    message = example("bev-record-v1.xml")
+    niss = message.find(".//{urn:be:brug:brussels:bev-record:1}niss")
+    assert niss is not None
+    etree.SubElement(niss.getparent(), "{urn:be:brug:brussels:bev-record:1}inconnu").text = "x"
+    found = fault(gateway.call("brussels", submit_bev(message), "SubmitBevRecord"))
+    assert found.is_sender_fault and found.context and "gateway-service-v1" in found.context
+    assert any("inconnu" in (v.message or "") for v in found.violations), found.violations
