@@ -21,6 +21,7 @@ from lxml import etree
 
 from gateway.delivery.entries import OutboxEntry, PartnerAnswer
 from gateway.delivery.errors import PermanentDeliveryError, TransientDeliveryError
+from gateway.observability.correlation import CORRELATION_HEADER as SHARED_CORRELATION_HEADER
 
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
@@ -28,7 +29,8 @@ TRANSIENT_4XX = frozenset({408, 425, 429})
 MAX_REASON = 300
 
 MESSAGE_ID_HEADER = "X-Brug-Message-Id"
-CORRELATION_HEADER = "X-Brug-Correlation-Id"
+# One name for the correlation id everywhere (REST answers, logs' partner calls, deliveries).
+CORRELATION_HEADER = SHARED_CORRELATION_HEADER
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from gateway.delivery.http_transport import MESSAGE_ID_HEADER
+from gateway.delivery.http_transport import CORRELATION_HEADER, MESSAGE_ID_HEADER
 
 ANSWER = (
     b'<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
@@ -37,6 +37,7 @@ class LoopbackPartner:
         self.effects: Counter[str] = Counter()
         self.mode = "ok"  # ok | down | reject400 | client_fault | server_fault
         self.fail_next = 0
+        self.correlation_ids: dict[str, str | None] = {}  # message id -> X-Correlation-ID seen
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer((host, 0), self._handler())
         self._server.daemon_threads = True
@@ -90,7 +91,10 @@ class LoopbackPartner:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 self.rfile.read(length)
-                status, body = partner._decide(self.headers.get(MESSAGE_ID_HEADER, ""))
+                message_id = self.headers.get(MESSAGE_ID_HEADER, "")
+                with partner._lock:
+                    partner.correlation_ids[message_id] = self.headers.get(CORRELATION_HEADER)
+                status, body = partner._decide(message_id)
                 self.send_response(status)
                 self.send_header("Content-Type", "text/xml; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))

@@ -65,6 +65,8 @@ def test_success_returns_the_answer(partner: LoopbackPartner, transport: HttpTra
     answer = transport.send(entry())
     assert answer.status_code == 200 and b"<Ack>m-1</Ack>" in answer.body
     assert partner.received["m-1"] == 1
+    # the same header name the REST API and the partner adapters use
+    assert partner.correlation_ids == {"m-1": "corr-1"}
 
 
 @pytest.mark.parametrize(
