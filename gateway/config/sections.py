@@ -215,6 +215,36 @@ class AuthConfig(BaseModel):
         return value
 
 
+class DeliveryConfig(BaseModel):
+    """``[delivery]``: the in-process delivery worker (``brug serve``).
+
+    ``lease`` is how long a claimed message belongs to one worker: after a crash, another worker
+    (or the restarted one) sends it again only when its lease has passed, so a shorter lease
+    recovers faster and a longer one tolerates slower partners (a send must end before the lease
+    does, or it may be sent twice; brug stops starting sends 1 s before the lease ends).
+    """
+
+    model_config = SECTION_CONFIG
+
+    lease: Duration = timedelta(seconds=60)
+    batch_size: int = Field(default=50, ge=1, le=10_000)
+    idle_poll: Duration = timedelta(milliseconds=200)
+
+    @field_validator("lease")
+    @classmethod
+    def _lease_bounds(cls, value: timedelta) -> timedelta:
+        if not timedelta(seconds=5) <= value <= timedelta(hours=1):
+            raise ValueError("must be between 5 seconds and 1 hour")
+        return value
+
+    @field_validator("idle_poll")
+    @classmethod
+    def _poll_bounds(cls, value: timedelta) -> timedelta:
+        if not timedelta(milliseconds=10) <= value <= timedelta(seconds=60):
+            raise ValueError("must be between 10 ms and 60 seconds")
+        return value
+
+
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 

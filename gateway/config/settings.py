@@ -16,6 +16,7 @@ from gateway.config.sections import (
     AuditConfig,
     AuthConfig,
     ClientConfig,
+    DeliveryConfig,
     LoggingConfig,
     PartnerConfig,
     PkiConfig,
@@ -48,6 +49,7 @@ class Settings(BaseSettings):
     clients: dict[ClientId, ClientConfig] = Field(default_factory=dict)
     auth: AuthConfig = AuthConfig()
     logging: LoggingConfig = LoggingConfig()
+    delivery: DeliveryConfig = DeliveryConfig()
     audit: AuditConfig
 
     @classmethod

@@ -22,23 +22,27 @@ def build_worker(context: GatewayContext, *, owner: str | None = None) -> Delive
     senders: dict[str, Sender] = {}
     if context.brussels is not None:
         senders["brussels"] = context.brussels.send
+    config = context.settings.delivery
     return DeliveryWorker(
         context.outbox,
         PartnerTransport(senders),
         clock=context.store.clock,
         policy=context.delivery_policy,
         owner=owner,
+        batch_size=config.batch_size,
+        lease=config.lease,
     )
 
 
 class DeliveryLoop:
     """Start/stop the worker thread with the server's lifespan."""
 
-    def __init__(self, context: GatewayContext, *, idle_sleep: float = 0.2) -> None:
+    def __init__(self, context: GatewayContext, *, idle_sleep: float | None = None) -> None:
         self._worker = build_worker(context)
         self._metrics = context.metrics
         self._stop = threading.Event()
-        self._idle = idle_sleep
+        configured = context.settings.delivery.idle_poll.total_seconds()
+        self._idle = configured if idle_sleep is None else idle_sleep
         self._thread: threading.Thread | None = None
 
     def _on_batch(self, report: WorkerReport) -> None:

@@ -131,6 +131,26 @@ def test_durations_and_delivery_policy(conf_dir: Path) -> None:
     assert policy.breaker_reset == timedelta(hours=1)
 
 
+def test_delivery_section_defaults_values_and_bounds(conf_dir: Path) -> None:
+    defaults = load_settings(write(conf_dir, MINIMAL)).delivery
+    assert (defaults.lease, defaults.batch_size) == (timedelta(seconds=60), 50)
+    tuned = load_settings(
+        write(
+            conf_dir, MINIMAL + '[delivery]\nlease = "15s"\nbatch_size = 10\nidle_poll = "50ms"\n'
+        )
+    ).delivery
+    assert (tuned.lease, tuned.batch_size, tuned.idle_poll) == (
+        timedelta(seconds=15),
+        10,
+        timedelta(milliseconds=50),
+    )
+    with pytest.raises(BrugValidationError) as exc:
+        load_settings(write(conf_dir, MINIMAL + '[delivery]\nlease = "1s"\nidle_poll = "2m"\n'))
+    found = violations(exc)
+    assert "between 5 seconds and 1 hour" in found["delivery.lease"]
+    assert "between 10 ms and 60 seconds" in found["delivery.idle_poll"]
+
+
 def test_pkcs12_identity_and_fingerprint_normalisation(conf_dir: Path) -> None:
     from cryptography import x509
 

@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,9 @@ from gateway.wssecurity.pki import PkiLayout
 UNUSED_FEDERAL = "http://127.0.0.1:9/services/GeefLoopbaanonderbrekingen/v1"
 ADMIN_SCOPES = "vov:read vov:write outbox:admin"
 READY_TIMEOUT = 60.0
+#: The delivery lease of the gateways these tests start: short, so that a killed instance's
+#: messages come back quickly (the default is 60 s).
+LEASE = timedelta(seconds=10)
 
 
 # -- waiting ---------------------------------------------------------------------------------
@@ -141,6 +145,8 @@ def write_config(
     if store_url is not None:
         config = config.replace(f'url = "sqlite:///{workdir / "brug.db"}"', f'url = "{store_url}"')
     config = config.replace('"vok:read"]', '"vok:read", "outbox:admin"]')
+    config += f'\n[delivery]\nlease = "{int(LEASE.total_seconds())}s"\n'
+
     path = workdir / f"{name}.toml"
     path.write_text(config, encoding="utf-8")
     return path

@@ -7,9 +7,9 @@ partner is the Brussels simulator as its own process, which deduplicates on the 
 received a message id more than once: at-least-once delivery allows it, the dedup makes it
 harmless, and the tests report how often it happened.
 
-The delivery lease is the worker's default (60 s, not configurable from brug.toml): the
-entries a killed instance held come back once their lease has passed, which bounds these
-tests' running time from below.
+The gateways run with a 10 s delivery lease (``[delivery] lease`` in brug.toml, written by
+``write_config``): the entries a killed instance held come back once their lease has passed,
+which bounds these tests' running time from below.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import pytest
 from adapters.simulation.process import RunningProcess, free_port, start_simulator
 from gateway.wssecurity.pki import PkiLayout
 from tests.reliability.support import (
+    LEASE,
     Backend,
     GatewayProcess,
     accepted_ids,
@@ -38,8 +39,8 @@ from tests.reliability.support import (
 
 pytestmark = pytest.mark.slow
 
-#: The worker's lease (gateway.delivery.worker.DeliveryWorker default) plus a margin.
-LEASE_WAIT = 60.0 + 30.0
+#: The gateways' delivery lease (support.LEASE) plus a margin.
+LEASE_WAIT = LEASE.total_seconds() + 30.0
 #: Per-request latency at the simulator: keeps delivery running long enough to kill into it.
 LATENCY_MS = 8
 
