@@ -20,6 +20,7 @@ from gateway.store.cli_support import (
     fail,
     open_cli_store,
     parse_duration,
+    resolve_url,
 )
 
 NAME = "outbox"
@@ -150,8 +151,7 @@ def work(
     until_drained: Annotated[bool, typer.Option("--until-drained")] = False,
 ) -> None:
     """Run one delivery worker in the foreground (the gateway service embeds the same loop)."""
-    if not url:
-        raise fail(f"no database given: pass --url or set {URL_ENV}")
+    url = resolve_url(url)
     try:
         endpoints = parse_partners(partner)
     except ValueError as exc:

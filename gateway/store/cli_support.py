@@ -6,6 +6,7 @@ database or a schema that was never migrated are all ordinary operator mistakes.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,12 +18,16 @@ from rich.console import Console
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from gateway.config.loader import config_path
 from gateway.errors import BrugError
 from gateway.store.database import Store
 
 EXIT_INVALID = 2
 URL_ENV = "BRUG_DATABASE_URL"
-URL_HELP = f"Database URL (sqlite:///path or postgresql+psycopg://...); default ${URL_ENV}."
+URL_HELP = (
+    f"Database URL (sqlite:///path or postgresql+psycopg://...); default ${URL_ENV}, else the"
+    " gateway's own store: $BRUG_STORE__URL or [store] url of $BRUG_CONFIG."
+)
 
 _err = Console(stderr=True)
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
@@ -50,11 +55,27 @@ def cli_errors() -> Iterator[None]:
         raise fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")) from None
 
 
+def resolve_url(url: str | None) -> str:
+    """``--url`` / ``$BRUG_DATABASE_URL``, else the store the gateway itself is configured with
+    (``$BRUG_STORE__URL``, or ``[store] url`` of the file in ``$BRUG_CONFIG``), so that an
+    operator on the gateway's host needs no second setting."""
+    if url:
+        return url
+    from_env = os.environ.get("BRUG_STORE__URL")
+    if from_env:
+        return from_env
+    if config_path() is not None:
+        from gateway.config import load_settings  # the full loader: relative paths, overrides
+
+        with cli_errors():
+            return load_settings(check_files=False).store.url
+    raise fail(f"no database given: pass --url, set {URL_ENV}, or point $BRUG_CONFIG at brug.toml")
+
+
 def open_cli_store(url: str | None, *, create: bool = False) -> Store:
     """Open the store; a SQLite file must already exist unless ``create`` (``db upgrade``),
     so that a typo in a path is reported instead of silently creating an empty database."""
-    if not url:
-        raise fail(f"no database given: pass --url or set {URL_ENV}")
+    url = resolve_url(url)
     with cli_errors():
         try:
             parsed = make_url(url)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from typer.testing import CliRunner
 
 from gateway.cli import app
@@ -35,3 +37,25 @@ def test_operator_mistakes_exit_2_without_traceback() -> None:
         assert result.exit_code == 2, (args, result.output)
         assert "Traceback" not in result.output
         assert "error:" in result.output
+
+
+def test_without_url_the_gateway_configuration_names_the_store(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    # BRUG_STORE__URL, as the service reads it
+    result = runner.invoke(
+        app, ["db", "upgrade"], env={"BRUG_DATABASE_URL": "", "BRUG_STORE__URL": sqlite_url}
+    )
+    assert result.exit_code == 0, result.output
+    # else [store] url of the brug.toml in BRUG_CONFIG
+    config = tmp_path / "brug.toml"
+    config.write_text(
+        f'[store]\nurl = "sqlite:///{tmp_path / "from-config.db"}"\n'
+        '[pki]\nkey = "k.pem"\ncert = "c.pem"\ntrust = ["ca.pem"]\n'
+        '[audit]\ninsz_hash_key = "0123456789abcdef0123456789abcdef"\n',
+        encoding="utf-8",
+    )
+    env = {"BRUG_DATABASE_URL": None, "BRUG_STORE__URL": None, "BRUG_CONFIG": str(config)}
+    result = runner.invoke(app, ["db", "upgrade"], env=env)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "from-config.db").exists()
