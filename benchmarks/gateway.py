@@ -11,6 +11,9 @@ federal simulators, and one gateway process (``brug serve``, SQLite store, in-pr
   the generator's own crypto is not measured) at fixed rates, open loop, and records each
   latency. Each exchange is verified, validated, mapped, stored durably with its inbox and audit
   entries, and answered signed.
+* **CPU per exchange**: the gateway processes' user + system CPU (all workers), the load
+  generator's own, and the whole machine's busy time, each divided by the answered exchanges:
+  what the throughput ceiling of this machine is made of.
 * **Bulk memory**: a bulk NDJSON file streams through ``POST /v1/vov-registrations/bulk`` while
   the gateway's resident memory is sampled.
 
@@ -37,6 +40,7 @@ import argparse
 import asyncio
 import json
 import multiprocessing as mp
+import os
 import statistics
 import tempfile
 import time
@@ -108,6 +112,7 @@ def floor_ms(pki: Path) -> float:
 def _generator(url: str, requests: list[bytes], rate: float, out: Any) -> None:
     """Open-loop sender in its own process (see ``benchmarks/_loadgen.py``)."""
     try:
+        started = time.process_time()
         result = asyncio.run(
             open_loop(url, requests, request_headers("1.1", ACTION), rate, ok_marker=b"accepted")
         )
@@ -117,10 +122,35 @@ def _generator(url: str, requests: list[bytes], rate: float, out: Any) -> None:
                 "errors": result.errors,
                 "elapsed": result.elapsed,
                 "lag": result.max_lag_ms,
+                "cpu": time.process_time() - started,
             }
         )
     except BaseException as exc:  # report, don't leave the parent waiting on an empty queue
-        out.put({"latencies": [], "errors": {repr(exc)[:200]: 1}, "elapsed": 0.0, "lag": 0.0})
+        failed = {repr(exc)[:200]: 1}
+        out.put({"latencies": [], "errors": failed, "elapsed": 0.0, "lag": 0.0, "cpu": 0.0})
+
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of ``pid`` and its live children (the ``--workers`` processes)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime
+    return total
+
+
+def _machine_busy_seconds() -> float:
+    """CPU seconds all cores spent not idle, machine-wide (/proc/stat)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return (sum(values[:8]) - idle) / _TICKS
 
 
 def offered_load(stack: DemoStack, rate: float, seconds: float) -> dict[str, Any]:
@@ -130,12 +160,18 @@ def offered_load(stack: DemoStack, rate: float, seconds: float) -> dict[str, Any
     queue: mp.Queue[dict[str, Any]] = mp.Queue()
     url = f"{stack.gateway_url}/soap/gateway/v1"
     proc = mp.Process(target=_generator, args=(url, requests, rate, queue))
+    gateway_cpu, machine_cpu = _cpu_seconds(stack.gateway.pid), _machine_busy_seconds()
     proc.start()
     result = queue.get(timeout=seconds * 20 + 60)
+    gateway_cpu = _cpu_seconds(stack.gateway.pid) - gateway_cpu
+    machine_cpu = _machine_busy_seconds() - machine_cpu
     proc.join(30)
     lat = sorted(result["latencies"])
     done = len(lat)
     return {
+        "gateway_cpu_ms": gateway_cpu / max(done, 1) * 1000,
+        "generator_cpu_ms": result["cpu"] / max(done, 1) * 1000,
+        "machine_cpu_ms": machine_cpu / max(done, 1) * 1000,
         "rate": rate,
         "sent": len(requests),
         "ok": done,
@@ -230,14 +266,16 @@ def main() -> None:
         )
         print(
             f"{'offered/s':>10} {'ok':>7} {'achieved/s':>11} {'p50 ms':>8} {'p99 ms':>8}"
-            f" {'p50-floor':>10} {'p99-floor':>10} {'gen lag':>8}  errors"
+            f" {'p50-floor':>10} {'p99-floor':>10} {'gen lag':>8}"
+            f" {'gw cpu ms':>9} {'gen cpu':>8} {'all cpu':>8}  errors"
         )
         for rate in (float(r) for r in args.rates.split(",")):
             r = offered_load(stack, rate, args.seconds)
             print(
                 f"{r['rate']:>10.0f} {r['ok']:>7} {r['throughput']:>11.0f} {r['p50']:>8.1f}"
                 f" {r['p99']:>8.1f} {r['p50'] - floor:>10.1f} {r['p99'] - floor:>10.1f}"
-                f" {r['lag']:>8.1f}  {r['errors'] or ''}"
+                f" {r['lag']:>8.1f} {r['gateway_cpu_ms']:>9.2f} {r['generator_cpu_ms']:>8.2f}"
+                f" {r['machine_cpu_ms']:>8.2f}  {r['errors'] or ''}"
             )
         if args.bulk_lines:
             m = bulk_memory(stack, args.bulk_lines)
