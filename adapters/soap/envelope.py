@@ -50,12 +50,19 @@ def request_headers(version: SoapVersion, action: str) -> dict[str, str]:
 
 def build_envelope(payload: etree._Element, version: SoapVersion = "1.1") -> bytes:
     """An unsigned Envelope with an empty Header (the signer fills it) and ``payload`` in Body."""
+    envelope = envelope_element(payload, version)
+    return etree.tostring(envelope, xml_declaration=True, encoding="UTF-8")
+
+
+def envelope_element(payload: etree._Element, version: SoapVersion = "1.1") -> etree._Element:
+    """The Envelope of :func:`build_envelope` as a tree, for ``Signer.sign_element`` (a server
+    signing its own answer need not serialise it and parse it back). ``payload`` is moved."""
     ns = NAMESPACES[version]
     env = etree.Element(f"{{{ns}}}Envelope", nsmap={PREFIXES[version]: ns})
     etree.SubElement(env, f"{{{ns}}}Header")
     body = etree.SubElement(env, f"{{{ns}}}Body")
     body.append(payload)
-    return etree.tostring(env, xml_declaration=True, encoding="UTF-8")
+    return env
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from lxml import etree
 from sqlalchemy.exc import SQLAlchemyError
 
-from adapters.soap.envelope import SoapVersion, build_envelope, first_element, split_envelope
+from adapters.soap.envelope import SoapVersion, envelope_element, first_element, split_envelope
 from gateway.errors import BrugValidationError, Violation
 from gateway.observability.metrics import Outcome
 from gateway.service.context import GatewayContext, Partner
@@ -175,7 +175,8 @@ class SoapPipeline:
         progress.detail = applied.outcome if not applied.repeat else "repeat: first answer"
 
         # 7. signed answer
-        signed = partner.signer.sign(build_envelope(applied.answer, version))
+        answer = partner.signer.sign_element(envelope_element(applied.answer, version))
+        signed = etree.tostring(answer, encoding="UTF-8")
         return answered(signed, version, Outcome.ACCEPTED if applied.accepted else Outcome.REJECTED)
 
     def _account(self, progress: _Progress, reply: SoapReply) -> None:
