@@ -45,7 +45,9 @@ Scope = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*(:[a-z][a-z0-
 PartyName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,39}$")]
 """A partner name, the same shape as a party code in the message header (``brussels``)."""
 
-ClientId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")]
+# At most 90 characters: the id is stored as an outbox origin and as ``client:<id>`` in the
+# inbox (100-character columns).
+ClientId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,89}$")]
 """A REST client id: printable, no spaces, safe in a log line and a metric label."""
 
 

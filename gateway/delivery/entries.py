@@ -45,6 +45,8 @@ class OutboxEntry:
     created_at: datetime
     delivered_at: datetime | None
     correlation_id: str | None
+    #: Who queued it (a REST client id), None for legacy rows and origin-less producers.
+    origin: str | None = None
 
     @classmethod
     def from_mapping(cls, row: Mapping[Any, Any]) -> OutboxEntry:
@@ -72,4 +74,5 @@ class OutboxEntry:
             created_at=row.created_at,
             delivered_at=row.delivered_at,
             correlation_id=row.correlation_id,
+            origin=row.origin,
         )

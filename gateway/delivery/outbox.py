@@ -94,6 +94,7 @@ class Outbox:
         payload: bytes,
         correlation_id: str | None = None,
         not_before: datetime | None = None,
+        origin: str | None = None,
         tx: Session | None = None,
     ) -> OutboxEntry:
         """Store a signed message for delivery and return its entry.
@@ -102,6 +103,9 @@ class Outbox:
         acknowledge its own sender afterwards. With ``tx`` it commits with the caller's unit of
         work. Idempotent on (partner, message id): the same message again returns the existing
         entry; the same id with a different payload raises :class:`MessageIdConflict`.
+
+        ``origin`` records who queued the message (the REST client id); who may follow it by
+        message id depends on it (``GET /v1/messages/{id}``). An existing entry keeps its own.
         """
         now = self._store.clock()
         digest = content_digest(payload)
@@ -118,6 +122,7 @@ class Outbox:
             "next_attempt_at": as_utc(not_before) if not_before else now,
             "created_at": now,
             "correlation_id": correlation_id,
+            "origin": origin,
         }
         stmt = (
             insert(table)

@@ -80,6 +80,7 @@ class OutboxRow(Base):
         ),
         Index("ix_outbox_claim", "status", "next_attempt_at"),
         Index("ix_outbox_lease", "status", "lease_expires_at"),
+        Index("ix_outbox_message_id", "message_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -98,6 +99,10 @@ class OutboxRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     correlation_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # Who queued the message (migration 0003): the REST client id for submissions, NULL for rows
+    # queued before 0003 or by code that does not say. ``GET /v1/messages/{id}`` shows a message
+    # only to its origin (and to ``outbox:admin``).
+    origin: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
 
 class InboxRow(Base):

@@ -68,6 +68,27 @@ def test_enqueue_is_idempotent_per_partner_and_message_id(store: Store) -> None:
     assert outbox.counts()[OutboxStatus.PENDING] == 2
 
 
+def test_enqueue_records_the_origin_everywhere_an_entry_is_read(store: Store) -> None:
+    outbox = Outbox(store)
+    queued = outbox.enqueue(
+        partner="bev", message_id="m-o", operation="op", payload=b"<a/>", origin="client-a"
+    )
+    assert queued.origin == "client-a"  # the entry built from the inserted values
+    with store.transaction() as tx:  # in the caller's unit of work too
+        outbox.enqueue(
+            partner="bev", message_id="m-o2", operation="op", payload=b"<b/>", origin="c-b", tx=tx
+        )
+    again = outbox.enqueue(partner="bev", message_id="m-o", operation="op", payload=b"<a/>")
+    assert again.origin == "client-a"  # an existing entry keeps its own origin
+    assert outbox.get(queued.id).origin == "client-a"
+    found = outbox.find("bev", "m-o2")
+    assert found is not None and found.origin == "c-b"
+    assert outbox.find_message("m-o2")[0].origin == "c-b"
+    enqueue(outbox, "m-none")  # a producer that does not say
+    claimed = {e.message_id: e.origin for e in outbox.claim_batch("w", 10, LEASE)}
+    assert claimed == {"m-o": "client-a", "m-o2": "c-b", "m-none": None}
+
+
 def test_same_id_with_another_payload_is_a_conflict(store: Store) -> None:
     outbox = Outbox(store)
     enqueue(outbox, "m-1")

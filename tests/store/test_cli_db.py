@@ -7,6 +7,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from gateway.cli import app
+from gateway.store import Store
+from gateway.store.migrate import upgrade
 
 runner = CliRunner()
 
@@ -14,11 +16,20 @@ runner = CliRunner()
 def test_upgrade_then_current(sqlite_url: str) -> None:
     first = runner.invoke(app, ["db", "upgrade", "--url", sqlite_url])
     assert first.exit_code == 0, first.output
-    assert "upgraded from empty to 0002" in first.output
+    assert "upgraded from empty to 0003" in first.output
     again = runner.invoke(app, ["db", "upgrade", "--url", sqlite_url])
-    assert "already at 0002" in again.output
+    assert "already at 0003" in again.output
     current = runner.invoke(app, ["db", "current", "--url", sqlite_url])
     assert "up to date" in current.output
+
+
+def test_upgrade_from_an_existing_0002_database(sqlite_url: str) -> None:
+    store = Store(sqlite_url)
+    upgrade(store, "0002")
+    store.dispose()
+    result = runner.invoke(app, ["db", "upgrade", "--url", sqlite_url])
+    assert result.exit_code == 0, result.output
+    assert "upgraded from 0002 to 0003" in result.output
 
 
 def test_url_from_environment(sqlite_url: str) -> None:

@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
+from gateway.delivery import Outbox
 from gateway.store import Store, StoreError
-from gateway.store.migrate import current_revision, head_revision
+from gateway.store.migrate import alembic_config, current_revision, head_revision, upgrade
 from gateway.store.tables import Base, ReplayRow
+from gateway.store.testing import FakeClock
 
 
 def test_sqlite_is_opened_for_durability(sqlite_url: str) -> None:
@@ -38,11 +41,56 @@ def test_bad_urls_are_refused_clearly(url: str, message: str) -> None:
 
 
 def test_migrations_are_idempotent_and_match_the_models(store: Store) -> None:
-    assert current_revision(store) == head_revision() == "0002"
+    assert current_revision(store) == head_revision() == "0003"
     store.upgrade()  # a second run is a no-op
     with store.engine.connect() as conn:
         diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diffs == []
+
+
+_LEGACY_OUTBOX_ROW = text(
+    "INSERT INTO outbox (message_id, partner, operation, payload, digest, status, attempts,"
+    " next_attempt_at, created_at) VALUES ('legacy-1', 'brussels', 'ReceiveBevRecord', :payload,"
+    " :digest, 'pending', 0, :now, :now)"
+)
+
+
+def test_0003_adds_outbox_origin_to_an_existing_0002_database(
+    store_url: str, clock: FakeClock
+) -> None:
+    """An outbox queued under 0002 survives the upgrade: its rows read origin NULL, and new
+    entries record theirs."""
+    store = Store(store_url, clock=clock)
+    try:
+        upgrade(store, "0002")
+        assert current_revision(store) == "0002"
+        with store.begin() as conn:
+            conn.execute(
+                _LEGACY_OUTBOX_ROW, {"payload": b"<signed/>", "digest": "0" * 64, "now": clock()}
+            )
+        store.upgrade()
+        assert current_revision(store) == "0003"
+        outbox = Outbox(store)
+        (legacy,) = outbox.find_message("legacy-1")
+        assert legacy.origin is None
+        assert legacy.payload == b"<signed/>" and legacy.status == "pending"
+        queued = outbox.enqueue(
+            partner="brussels",
+            message_id="new-1",
+            operation="ReceiveBevRecord",
+            payload=b"<new/>",
+            origin="wse-vov-backend",
+        )
+        assert queued.origin == "wse-vov-backend"
+        assert outbox.find_message("new-1")[0].origin == "wse-vov-backend"
+        # and back down: 0002 again, the rows still there
+        command.downgrade(alembic_config(store), "0002")
+        assert current_revision(store) == "0002"
+        with store.engine.connect() as conn:
+            ids = conn.execute(text("SELECT message_id FROM outbox ORDER BY id")).scalars().all()
+        assert ids == ["legacy-1", "new-1"]
+    finally:
+        store.dispose()
 
 
 def test_audit_chain_head_is_seeded(store: Store) -> None:

@@ -226,6 +226,7 @@ class BulkProcessor:
                         inbox_key=item.key,
                         request_digest=item.digest,
                         answer=item.answer,
+                        origin=self.client_id,
                     )
                     out[item.number] = item.answer if earlier is None else earlier
         except SQLAlchemyError as exc:

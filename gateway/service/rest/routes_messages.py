@@ -3,6 +3,12 @@
 A 202 only says "stored, will be delivered"; the backend learns the outcome here: pending and
 its attempts, delivered with the partner's acknowledgement, or dead with the last error (an
 operator can retry it with ``brug outbox retry``).
+
+A message is the business of the client that queued it: ``GET /v1/messages/{id}`` answers only
+the client recorded as the outbox entry's ``origin`` and operators holding ``outbox:admin``.
+Anyone else gets the same 404 as for an id that does not exist, so that message ids of other
+backends cannot be confirmed by probing. Entries without an origin (queued before migration
+0003) are visible to operators only.
 """
 
 from __future__ import annotations
@@ -33,6 +39,16 @@ from gateway.service.rest.security import ScopeGuards
 from gateway.validation import parse_model
 from gateway.wssecurity.envelope import soap_parts
 from gateway.xml.safe_parser import parse_xml
+
+#: Operators: may follow every message, whoever queued it (also legacy entries without origin).
+ADMIN_SCOPE = "outbox:admin"
+
+
+def visible_to(entry: OutboxEntry, principal: Principal) -> bool:
+    """True when ``principal`` may see ``entry``: it queued it, or it is an operator."""
+    if ADMIN_SCOPE in principal.scopes:
+        return True
+    return entry.origin is not None and entry.origin == principal.client_id
 
 
 class _InszOnly(BaseModel):
@@ -83,7 +99,13 @@ def messages_router(context: GatewayContext, guards: ScopeGuards) -> APIRouter:
         "/messages/{message_id}",
         response_model=MessageStatus,
         summary="Follow a message to a partner",
-        responses={404: {"model": ApiErrorBody, "description": "no such message"}},
+        responses={
+            404: {
+                "model": ApiErrorBody,
+                "description": "no such message, or one this client did not queue (the same "
+                "answer, so that other clients' message ids cannot be probed)",
+            }
+        },
     )
     def get_message(
         *,
@@ -91,11 +113,15 @@ def messages_router(context: GatewayContext, guards: ScopeGuards) -> APIRouter:
         message_id: Annotated[str, Path(max_length=255, description="from the 202 answer")],
     ) -> JSONResponse:
         """Status (pending, in_flight, delivered, dead), attempts, last error, times and the
-        partner's acknowledgement. Needs ``vov:read``."""
-        entries = context.outbox.find_message(message_id)
-        if not entries:
+        partner's acknowledgement. Needs ``vov:read``.
+
+        Only for the client that submitted the message; a client with ``outbox:admin``
+        (operators) may follow any message. A message another client submitted answers 404,
+        exactly like an unknown id."""
+        visible = [e for e in context.outbox.find_message(message_id) if visible_to(e, principal)]
+        if not visible:
             raise not_found("message", f"no message {message_id}")
-        return JSONResponse(status_of(entries[0]).model_dump(mode="json"))
+        return JSONResponse(status_of(visible[0]).model_dump(mode="json"))
 
     @router.get(
         "/inbound-records",

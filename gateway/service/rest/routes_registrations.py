@@ -92,6 +92,7 @@ def registrations_router(
                 inbox_key=key,
                 request_digest=digest,
                 answer=idempotency.encode_answer(202, body),
+                origin=principal.client_id,
             )
         if earlier is not None:
             return idempotency.replay(earlier)

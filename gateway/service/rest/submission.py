@@ -8,8 +8,9 @@ leave exactly the same trace. The work is split in two on purpose:
   transaction: on SQLite a write transaction holds the only write lock;
 * :meth:`Submissions.commit` then writes, in the caller's unit of work, the outbox entry (the
   signed form, as proof of what brug committed to send; the delivery transport re-signs each
-  attempt), the audit entry (digest and signature value, the INSZ only as a keyed hash) and
-  the inbox row that makes the client's idempotency key answer the same way forever.
+  attempt; the submitting client as its origin, the only client that may follow it), the audit
+  entry (digest and signature value, the INSZ only as a keyed hash) and the inbox row that
+  makes the client's idempotency key answer the same way forever.
 """
 
 from __future__ import annotations
@@ -149,9 +150,13 @@ class Submissions:
         inbox_key: str,
         request_digest: str,
         answer: bytes,
+        origin: str,
     ) -> bytes | None:
         """Enqueue, audit and record the answer in ``tx``; returns the FIRST answer instead
-        (and does nothing) when a concurrent copy of the same request committed before us."""
+        (and does nothing) when a concurrent copy of the same request committed before us.
+
+        ``origin`` is the submitting client's id: it is stored on the outbox entry, and only
+        that client (or an ``outbox:admin`` operator) may follow the message afterwards."""
         context = self.context
         decision = context.inbox.begin(inbox_partner, inbox_key, request_digest, tx=tx)
         if not decision.is_new:
@@ -162,6 +167,7 @@ class Submissions:
             operation=OPERATION,
             payload=prepared.signed,
             correlation_id=prepared.correlation_id,
+            origin=origin,
             tx=tx,
         )
         context.audit.append(

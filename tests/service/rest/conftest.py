@@ -27,6 +27,9 @@ from tests.simulators.support import (  # noqa: F401 - pytest fixtures
 
 ROOT = Path(__file__).resolve().parents[3]
 CLIENT_ID = "wse-vov-backend"
+#: Another Flemish backend (reads and submits, but not CLIENT_ID's messages) and an operator.
+OTHER_CLIENT_ID = "odb-backend"
+OPERATOR_CLIENT_ID = "brug-operator"
 TOKEN_URL = "https://brug.test/oauth2/token"
 ALL_SCOPES = ("vov:read", "vov:write", "odb:read", "odb:write", "vok:read")
 
@@ -64,6 +67,14 @@ timeout = "10s"
 [clients.{CLIENT_ID}]
 public_key = "{pki["flanders"].cert}"
 scopes = [{scopes}]
+
+[clients.{OTHER_CLIENT_ID}]
+public_key = "{pki["flanders"].cert}"
+scopes = ["vov:read", "vov:write"]
+
+[clients.{OPERATOR_CLIENT_ID}]
+public_key = "{pki["flanders"].cert}"
+scopes = ["vov:read", "outbox:admin"]
 
 [auth]
 token_url = "{TOKEN_URL}"
@@ -137,8 +148,9 @@ TokenFactory = Callable[..., str]
 def token_for(client: TestClient, pki: PkiLayout) -> TokenFactory:  # noqa: F811
     key = pki["flanders"].key.read_bytes()
 
-    def issue(*scopes: str) -> str:
-        assertion = make_client_assertion(CLIENT_ID, key, TOKEN_URL)
+    def issue(*scopes: str, client_id: str = CLIENT_ID) -> str:
+        """A token for ``client_id`` (every scope it is configured with, unless named)."""
+        assertion = make_client_assertion(client_id, key, TOKEN_URL)
         form = {
             "grant_type": "client_credentials",
             "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
