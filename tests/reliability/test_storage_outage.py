@@ -5,7 +5,7 @@
     REST writes answer 503 ``storage_unavailable`` with ``Retry-After``, the SOAP endpoint a
     Server fault with HTTP 503, never a 500; switched back on, the messages acknowledged before
     are still in the outbox and the running delivery loop delivers them.
-(b) SQLite on a full filesystem (a 2 MB tmpfs mounted for the test, filled with a file): the
+(b) SQLite on a full filesystem (an 8 MB tmpfs mounted for the test, filled with a file): the
     write that no longer fits answers 503; after freeing space the acknowledged messages are
     intact and new writes are accepted again.
 """
@@ -138,11 +138,11 @@ def test_postgresql_down_answers_503_and_keeps_every_acknowledged_message(
 
 @pytest.fixture
 def small_filesystem(tmp_path: Path) -> Iterator[Path]:
-    """A 2 MB tmpfs mounted for this test only (skipped where mounting is not permitted)."""
+    """An 8 MB tmpfs mounted for this test only (skipped where mounting is not permitted)."""
     mount_point = tmp_path / "small"
     mount_point.mkdir()
     done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount_point)],
+        ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount_point)],
         capture_output=True,
         text=True,
         check=False,
@@ -161,13 +161,13 @@ def fill(directory: Path) -> Path:
     """Write a file until the filesystem says ENOSPC; return it (delete it to free space)."""
     filler = directory / "filler"
     chunk = b"\0" * 16384
-    with filler.open("wb") as handle:
-        try:
+    try:
+        with filler.open("wb") as handle:
             for _ in range(100_000):  # bounded: 1.6 GB, far more than any test tmpfs
                 handle.write(chunk)
                 handle.flush()
-        except OSError as exc:
-            assert exc.errno == errno.ENOSPC
+    except OSError as exc:  # also when even the empty file's data cannot be written back
+        assert exc.errno == errno.ENOSPC
     return filler
 
 
