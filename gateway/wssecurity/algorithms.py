@@ -10,7 +10,8 @@ references are resolved (see docs/wssecurity.md).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -52,6 +53,17 @@ _HASHES: Final[dict[str, type[hashes.HashAlgorithm]]] = {
     "sha256": hashes.SHA256,
     "sha384": hashes.SHA384,
     "sha512": hashes.SHA512,
+}
+# Shared, stateless parameter objects for sign/verify: built once instead of on every message.
+_HASH_PARAMS: Final[dict[str, hashes.HashAlgorithm]] = {n: c() for n, c in _HASHES.items()}
+_PKCS1V15: Final = padding.PKCS1v15()
+# Reference digests go through hashlib (OpenSSL too): for the few kilobytes of a signed part its
+# one C call costs about half of cryptography's Hash/update/finalize object round trip.
+_HASHLIB: Final[dict[str, Callable[[bytes], hashlib._Hash]]] = {
+    "sha1": hashlib.sha1,
+    "sha256": hashlib.sha256,
+    "sha384": hashlib.sha384,
+    "sha512": hashlib.sha512,
 }
 
 DIGESTS: Final = {
@@ -116,14 +128,13 @@ def exc_c14n(element: etree._Element, inclusive_prefixes: Sequence[str] = ()) ->
         method="c14n",
         exclusive=True,
         with_comments=False,
-        inclusive_ns_prefixes=list(inclusive_prefixes) or None,
+        inclusive_ns_prefixes=list(inclusive_prefixes) if inclusive_prefixes else None,
     )
 
 
 def digest(algorithm: DigestAlgorithm, data: bytes) -> bytes:
-    h = hashes.Hash(algorithm.new_hash())
-    h.update(data)
-    return h.finalize()
+    """The ``algorithm`` digest of ``data`` (a canonicalised reference)."""
+    return _HASHLIB[algorithm.hash_name](data).digest()
 
 
 def sign(
@@ -133,7 +144,7 @@ def sign(
     if isinstance(key, rsa.RSAPrivateKey):
         if algorithm.key_type != "rsa":
             raise ValueError(f"{algorithm.name} needs an RSA key")
-        return key.sign(data, padding.PKCS1v15(), algorithm.new_hash())
+        return key.sign(data, _PKCS1V15, _HASH_PARAMS[algorithm.hash_name])
     if algorithm.key_type != "ec":
         raise ValueError(f"{algorithm.name} needs an EC key")
     der = key.sign(data, ec.ECDSA(algorithm.new_hash()))
@@ -148,7 +159,7 @@ def verify(
     """True when ``signature`` over ``data`` checks with ``public_key`` under ``algorithm``."""
     try:
         if isinstance(public_key, rsa.RSAPublicKey) and algorithm.key_type == "rsa":
-            public_key.verify(signature, data, padding.PKCS1v15(), algorithm.new_hash())
+            public_key.verify(signature, data, _PKCS1V15, _HASH_PARAMS[algorithm.hash_name])
             return True
         if isinstance(public_key, ec.EllipticCurvePublicKey) and algorithm.key_type == "ec":
             size = (public_key.curve.key_size + 7) // 8

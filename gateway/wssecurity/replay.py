@@ -40,7 +40,8 @@ class InMemoryReplayCache:
     def check_and_store(self, key: str, expires: datetime) -> bool:
         now = self._clock()
         with self._lock:
-            self._purge(now)
+            if self._expiry and self._expiry[0][0] < now:
+                self._purge(now)
             known = self._seen.get(key)
             if known is not None and known >= now:
                 return False
