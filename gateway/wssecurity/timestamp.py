@@ -26,8 +26,8 @@ _COMMON_UTC = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}
 
 def format_time(moment: datetime) -> str:
     """xsd:dateTime in UTC with millisecond precision, as WSS4J writes it."""
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    # isoformat (C) instead of strftime: ~4x cheaper, twice per signed message.
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 def parse_time(text: str | None, what: str) -> datetime:

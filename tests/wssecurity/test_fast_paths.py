@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import copy
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -495,3 +495,21 @@ def test_strict_base64_reads_like_b64decode_validate(text):
     except ValueError:
         expected = None
     assert verifier_module._b64(text) == expected
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(1970, 1, 2),
+        max_value=datetime(9998, 12, 30),
+        timezones=st.sampled_from(
+            [UTC, timezone(timedelta(hours=2)), timezone(timedelta(hours=-5))]
+        ),
+    )
+)
+def test_format_time_writes_utc_milliseconds_truncated(moment: datetime) -> None:
+    utc = moment.astimezone(UTC)
+    expected = utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    assert timestamp.format_time(moment) == expected
+    assert timestamp.parse_time(expected, "Created") == utc.replace(
+        microsecond=utc.microsecond // 1000 * 1000
+    )
