@@ -9,6 +9,7 @@ what signature-wrapping attacks hide in.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -54,11 +55,20 @@ def build_envelope(payload: etree._Element, version: SoapVersion = "1.1") -> byt
     return etree.tostring(envelope, xml_declaration=True, encoding="UTF-8")
 
 
-def envelope_element(payload: etree._Element, version: SoapVersion = "1.1") -> etree._Element:
+def envelope_element(
+    payload: etree._Element,
+    version: SoapVersion = "1.1",
+    *,
+    declare: Mapping[str, str] | None = None,
+) -> etree._Element:
     """The Envelope of :func:`build_envelope` as a tree, for ``Signer.sign_element`` (a server
-    signing its own answer need not serialise it and parse it back). ``payload`` is moved."""
+    signing its own answer need not serialise it and parse it back). ``payload`` is moved.
+
+    ``declare``: more prefixes to declare on the Envelope, e.g. ``{"wsu": WSU}`` for a message
+    about to be signed (the signer would otherwise rebuild the root to declare it once).
+    """
     ns = NAMESPACES[version]
-    env = etree.Element(f"{{{ns}}}Envelope", nsmap={PREFIXES[version]: ns})
+    env = etree.Element(f"{{{ns}}}Envelope", nsmap={PREFIXES[version]: ns, **(declare or {})})
     etree.SubElement(env, f"{{{ns}}}Header")
     body = etree.SubElement(env, f"{{{ns}}}Body")
     body.append(payload)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import xmlsec
@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from lxml import etree
 
 from gateway.wssecurity import KeyMaterial, Signer, load_profile
-from gateway.wssecurity.ns import SOAP11, SOAP12, WSSE, WSU, X509PKIPATHV1
+from gateway.wssecurity.ns import DS, SOAP11, SOAP12, WSSE, WSU, X509PKIPATHV1
 from gateway.wssecurity.tokens import decode_pkipath
 
 
@@ -202,3 +202,30 @@ def test_pkipath_str_states_token_type(kit, tools):
     root = tools.parse(kit.sign("magda", chain=True))
     str_ = tools.find(root, ".//ds:KeyInfo/wsse:SecurityTokenReference")
     assert str_.get(f"{{{WSSE11}}}TokenType") == X509PKIPATHV1
+
+
+def test_one_signer_writes_fresh_ids_and_times_each_message(kit, tools):
+    # The signer copies a parsed skeleton per message: nothing of one message may leak into the
+    # next (ids, Timestamp, references), and the skeleton itself must stay unfilled.
+    now = [datetime(2026, 11, 28, 9, 0, tzinfo=UTC)]
+    signer = kit.signer("ksz", clock=lambda: now[0])
+    first = tools.parse(signer.sign(tools.envelope()))
+    now[0] += timedelta(minutes=1)
+    second = tools.parse(signer.sign(tools.envelope()))
+
+    def facts(root):
+        sec = tools.find(root, "s11:Header/wsse:Security")
+        refs = [r.get("URI") for r in sec.iter(f"{{{DS}}}Reference")]
+        return {
+            "ids": sorted(v for e in sec.iter() for k, v in e.attrib.items() if k.endswith("Id")),
+            "refs": refs,
+            "created": sec[0][0].text,
+        }
+
+    a, b = facts(first), facts(second)
+    assert not set(a["ids"]) & set(b["ids"])
+    assert not set(a["refs"]) & set(b["refs"])
+    assert (a["created"], b["created"]) == ("2026-11-28T09:00:00.000Z", "2026-11-28T09:01:00.000Z")
+    for template in signer._templates.values():
+        assert b"0000000000000000" in etree.tostring(template)  # still the placeholder
+    kit.verify(etree.tostring(second), "ksz", clock=lambda: now[0])

@@ -52,6 +52,7 @@ from gateway.service.soap.replies import (
 from gateway.service.soap.unit_of_work import apply
 from gateway.store.database import StoreError
 from gateway.wssecurity import VerifiedMessage, WSSecurityFault
+from gateway.wssecurity.ns import WSU
 from gateway.xml import schemas
 from gateway.xml.header import find_header, header_from_xml
 from gateway.xml.safe_parser import DEFAULT_MAX_DEPTH, ParseLimits, parse_xml
@@ -59,6 +60,7 @@ from gateway.xml.safe_parser import DEFAULT_MAX_DEPTH, ParseLimits, parse_xml
 log = logging.getLogger(__name__)
 
 UNKNOWN = "unknown"  # metrics label before the partner / operation is known
+_SIGNING_NAMESPACES = {"wsu": WSU}  # declared once on the answer's Envelope
 
 
 @dataclass(slots=True)
@@ -175,7 +177,8 @@ class SoapPipeline:
         progress.detail = applied.outcome if not applied.repeat else "repeat: first answer"
 
         # 7. signed answer
-        answer = partner.signer.sign_element(envelope_element(applied.answer, version))
+        unsigned = envelope_element(applied.answer, version, declare=_SIGNING_NAMESPACES)
+        answer = partner.signer.sign_element(unsigned)
         signed = etree.tostring(answer, encoding="UTF-8")
         return answered(signed, version, Outcome.ACCEPTED if applied.accepted else Outcome.REJECTED)
 
