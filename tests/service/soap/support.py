@@ -43,7 +43,7 @@ SETTINGS = """\
 max_body_bytes = {max_body}
 
 [store]
-url = "sqlite:///{db}"
+url = "{store_url}"
 
 [pki]
 key = "{pki}/flanders.key"
@@ -114,13 +114,18 @@ class Gateway:
         return self.post(self.sign(party, payload, version), operation, version)
 
 
-def start(tmp: Path, pki: PkiLayout) -> tuple[Gateway, ThreadedServer]:
+def build(tmp: Path, pki: PkiLayout, store_url: str | None = None) -> GatewayContext:
+    """The gateway's context from this package's settings (SQLite in ``tmp`` by default)."""
     config = tmp / "brug.toml"
+    url = store_url or f"sqlite:///{tmp / 'brug.db'}"
     config.write_text(
-        SETTINGS.format(max_body=MAX_BODY_BYTES, db=tmp / "brug.db", pki=pki.root),
-        encoding="utf-8",
+        SETTINGS.format(max_body=MAX_BODY_BYTES, store_url=url, pki=pki.root), encoding="utf-8"
     )
-    context = build_context(load_settings(config))
+    return build_context(load_settings(config))
+
+
+def start(tmp: Path, pki: PkiLayout) -> tuple[Gateway, ThreadedServer]:
+    context = build(tmp, pki)
     app = Starlette(routes=soap_routes(context))
     app.add_middleware(CorrelationIdMiddleware, metrics=context.metrics)
     server = ThreadedServer(app)

@@ -1,8 +1,10 @@
 """Group commit of prepared submissions: several messages in one transaction, same outcomes.
 
-Batches are formed for real: the test holds the store's write lock (a transaction of its own)
-while requests queue behind the writer thread, then lets go, so the queued messages are written
-in one transaction. Every outcome must be the one the message would get alone.
+Batches are formed for real: the test holds the store (SQLite: its write lock; PostgreSQL: the
+audit chain's head row) while requests queue behind the writer thread, then lets go, so the
+queued messages are written in one transaction. Every outcome must be the one the message would
+get alone. Each test runs on SQLite and on PostgreSQL (multi-row statements with ON CONFLICT and
+RETURNING differ between them).
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from lxml import etree
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from adapters.soap.acknowledgement import Acknowledgement
 from adapters.soap.envelope import build_envelope
@@ -22,8 +25,9 @@ from gateway.audit.verify import verify_chain
 from gateway.service.soap.pipeline import SoapPipeline
 from gateway.service.soap.replies import SoapReply
 from gateway.store.tables import AuditEntryRow, InboundRecordRow, InboxRow, ReplayRow
+from gateway.wssecurity.pki import PkiLayout
 from gateway.wssecurity.verifier import Verifier
-from tests.service.soap.support import Gateway, example, id_of, submit_bev
+from tests.service.soap.support import Gateway, build, example, id_of, submit_bev
 
 
 def _count(gateway: Gateway, table: type, **where: str) -> int:
@@ -37,7 +41,9 @@ def _count(gateway: Gateway, table: type, **where: str) -> int:
 @contextmanager
 def _held(gateway: Gateway, pipeline: SoapPipeline, queued: int) -> Iterator[None]:
     """Hold the store until ``queued`` messages wait for the writer, then release it."""
-    with gateway.context.store.transaction():
+    with gateway.context.store.transaction() as tx:
+        if gateway.context.store.dialect == "postgresql":
+            tx.execute(text("SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE"))
         yield
         deadline = time.monotonic() + 20
         while pipeline.batch.waiting < queued:
@@ -68,6 +74,17 @@ def _ack(reply: SoapReply, verifier: Verifier) -> Acknowledgement:
 def _fault_text(reply: SoapReply) -> str:
     assert reply.status in (400, 500), reply.status
     return etree.tostring(etree.fromstring(reply.body), encoding="unicode")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def gateway(request: pytest.FixtureRequest, pki: PkiLayout, tmp_path: Path) -> Iterator[Gateway]:
+    """This module's own gateway context (no socket: the tests drive the pipeline directly)."""
+    url = None if request.param == "sqlite" else str(request.getfixturevalue("pg_url"))
+    context = build(tmp_path, pki, url)
+    try:
+        yield Gateway(context, "http://unused.invalid", pki)
+    finally:
+        context.close()
 
 
 @pytest.fixture
