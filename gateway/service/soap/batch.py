@@ -27,6 +27,7 @@ import base64
 import threading
 from collections import deque
 from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -51,6 +52,7 @@ from gateway.xml.safe_parser import parse_xml
 
 MAX_BATCH = 64  # messages per transaction; bounds the wait of the last one in a full batch
 IDLE_SECONDS = 2.0  # the writer thread ends after this long without work (started on demand)
+WAIT_SECONDS = 60.0  # a request waiting longer for its batch is answered 503 (retry later)
 
 
 @dataclass(slots=True)
@@ -121,20 +123,35 @@ class BatchWriter:
                 )
                 self._thread.start()
             self._ready.notify()
-        return item.future.result()
+        try:
+            return item.future.result(timeout=WAIT_SECONDS)
+        except FutureTimeout:
+            # The store is stuck (a lock held elsewhere, a hung connection): the message may
+            # still be written later, which the partner's retry then finds in the inbox.
+            raise StoreUnavailable(
+                f"message {call.message_id} was not written within {WAIT_SECONDS:.0f} s"
+            ) from None
 
     # -- the writer thread ---------------------------------------------------------------------
 
     def _run(self) -> None:
-        while True:
+        try:
+            while True:
+                with self._ready:
+                    if not self._queue:
+                        self._ready.wait(IDLE_SECONDS)
+                    if not self._queue:
+                        self._thread = None  # a later write starts a new one
+                        return
+                    batch = self._take()
+                self._process(batch)
+        except BaseException as exc:  # never leave requests waiting on a dead thread
             with self._ready:
-                if not self._queue:
-                    self._ready.wait(IDLE_SECONDS)
-                if not self._queue:
-                    self._thread = None  # a later write starts a new one
-                    return
-                batch = self._take()
-            self._process(batch)
+                self._thread = None
+                waiting, self._queue = list(self._queue), deque()
+            for item in waiting:
+                item.future.set_exception(StoreUnavailable(f"the batch writer stopped: {exc!r}"))
+            raise
 
     def _take(self) -> list[_Item]:
         """Up to ``max_batch`` waiting messages with distinct replay keys and message ids."""

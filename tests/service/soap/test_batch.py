@@ -183,3 +183,29 @@ def test_the_writer_thread_ends_when_idle_and_starts_again(
         assert time.monotonic() < deadline, "the writer thread did not end"
         time.sleep(0.02)
     assert submit().status == 200
+
+
+def test_a_request_waiting_too_long_for_its_batch_is_a_503_and_its_retry_finds_it(
+    gateway: Gateway, pipeline: SoapPipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gateway.service.soap.batch as batch
+
+    monkeypatch.setattr(batch, "WAIT_SECONDS", 0.3)
+    message = example("bev-record-v1.xml")
+    envelope = build_envelope(submit_bev(message))
+    signer = gateway.signer("brussels")
+    with gateway.context.store.transaction() as tx:  # the store is stuck
+        if gateway.context.store.dialect == "postgresql":
+            tx.execute(text("SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE"))
+        reply = pipeline.process(signer.sign(envelope))
+    assert reply.status == 503  # retry later; nothing was acknowledged
+    # The queued write goes through once the store is free; the partner's retry (signed anew)
+    # then gets the first answer, and the record exists once.
+    deadline = time.monotonic() + 10
+    while _count(gateway, InboundRecordRow, message_id=id_of(message)) == 0:
+        assert time.monotonic() < deadline, "the queued message was never written"
+        time.sleep(0.05)
+    retry = pipeline.process(signer.sign(envelope))
+    assert _ack(retry, gateway.verifier("brussels")).status == "accepted"
+    assert _count(gateway, InboundRecordRow, message_id=id_of(message)) == 1
+    assert _count(gateway, AuditEntryRow, message_id=id_of(message), outcome="repeat") == 1
