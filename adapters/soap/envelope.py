@@ -117,3 +117,18 @@ def split_envelope(root: etree._Element) -> ParsedEnvelope:
 def parse_envelope(data: bytes, limits: ParseLimits | None = None) -> ParsedEnvelope:
     """Hardened parse, then :func:`split_envelope`."""
     return split_envelope(parse_xml(data, limits))
+
+
+def no_operation_error(payload: etree._Element | None) -> BrugValidationError:
+    """The refusal of a Body whose first element (or its absence) is no operation of the service."""
+    return BrugValidationError(
+        [
+            Violation(
+                "/Envelope/Body",
+                "soap.operation",
+                "the Body holds no element of an operation of this service",
+                None if payload is None else etree.QName(payload).localname,
+            )
+        ],
+        context="SOAP request",
+    )

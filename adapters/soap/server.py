@@ -35,6 +35,7 @@ from adapters.soap.envelope import (
     CONTENT_TYPES,
     SoapVersion,
     build_envelope,
+    no_operation_error,
     version_from_content_type,
 )
 from adapters.soap.faults import fault_envelope, http_status, validation_fault
@@ -187,17 +188,7 @@ class SoapService:
         operation = self.operations.get(str(payload.tag)) if payload is not None else None
         if payload is None or operation is None:
             self._hook(None, None, "validation-fault")
-            error = BrugValidationError(
-                [
-                    Violation(
-                        "/Envelope/Body",
-                        "soap.operation",
-                        "the Body holds no element of an operation of this service",
-                        None if payload is None else etree.QName(payload).localname,
-                    )
-                ],
-                context="SOAP request",
-            )
+            error = no_operation_error(payload)
             return _Reply(http_status(version, "sender"), validation_fault(error, version), version)
         message_id = message_id_of(payload)
         try:

@@ -37,12 +37,11 @@ def build_worker(context: GatewayContext, *, owner: str | None = None) -> Delive
 class DeliveryLoop:
     """Start/stop the worker thread with the server's lifespan."""
 
-    def __init__(self, context: GatewayContext, *, idle_sleep: float | None = None) -> None:
+    def __init__(self, context: GatewayContext) -> None:
         self._worker = build_worker(context)
         self._metrics = context.metrics
         self._stop = threading.Event()
-        configured = context.settings.delivery.idle_poll.total_seconds()
-        self._idle = configured if idle_sleep is None else idle_sleep
+        self._idle = context.settings.delivery.idle_poll.total_seconds()
         self._thread: threading.Thread | None = None
 
     def _on_batch(self, report: WorkerReport) -> None:

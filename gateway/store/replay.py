@@ -82,19 +82,8 @@ class SqlReplayCache:
         if tx is None and claims is not None and claims._cache is self:
             claims.pending.append((key, as_utc(expires)))
             return True
-        now = self._store.clock()
-        expires = as_utc(expires)
-        insert = postgresql.insert if self._store.dialect == "postgresql" else sqlite.insert
-        base = insert(_REPLAY).values(key=key, expires_at=expires)
-        stmt = base.on_conflict_do_update(
-            index_elements=[_REPLAY.c.key],
-            set_={"expires_at": base.excluded.expires_at},
-            # An expired entry may be overwritten: the Timestamp check already refuses it.
-            where=_REPLAY.c.expires_at < now,
-        ).returning(_REPLAY.c.key)
         with self._store.join(tx) as session:
-            # Core on the table: this runs for every signed message.
-            return session.connection().execute(stmt).first() is not None
+            return key in self.check_and_store_many([(key, expires)], tx=session)
 
     def check_and_store_many(
         self, entries: Sequence[tuple[str, datetime]], *, tx: Session

@@ -23,7 +23,6 @@ The outcome of every message is the one :func:`~.unit_of_work.apply` would give 
 
 from __future__ import annotations
 
-import base64
 import threading
 from collections import deque
 from concurrent.futures import Future
@@ -43,6 +42,7 @@ from gateway.service.soap.unit_of_work import (
     accepted_answer,
     apply,
     conflict_refusal,
+    inbound_audit,
     replayed_fault,
     request_digest,
 )
@@ -249,14 +249,5 @@ class BatchWriter:
 
 
 def _audit(item: _Item, outcome: Applied) -> AuditRecord:
-    handled = item.prepared.handled
-    return AuditRecord(
-        partner=item.call.partner.name,
-        operation=item.spec.name,
-        direction="in",
-        message_id=item.call.message_id,
-        digest=item.digest,
-        outcome=outcome.outcome,
-        signature_value=base64.b64encode(item.call.verified.signature_value).decode("ascii"),
-        insz=None if outcome.repeat else handled.insz,
-    )
+    insz = None if outcome.repeat else item.prepared.handled.insz
+    return inbound_audit(item.call, item.spec.name, item.digest, outcome.outcome, insz)

@@ -28,7 +28,13 @@ from dataclasses import dataclass
 from lxml import etree
 from sqlalchemy.exc import SQLAlchemyError
 
-from adapters.soap.envelope import SoapVersion, envelope_element, first_element, split_envelope
+from adapters.soap.envelope import (
+    SoapVersion,
+    envelope_element,
+    first_element,
+    no_operation_error,
+    split_envelope,
+)
 from gateway.errors import BrugValidationError, Violation
 from gateway.observability.metrics import Outcome
 from gateway.service.context import GatewayContext, Partner
@@ -152,7 +158,7 @@ class SoapPipeline:
         spec = BY_REQUEST.get(str(payload.tag)) if payload is not None else None
         try:
             if payload is None or spec is None:
-                raise _no_operation(payload)
+                raise no_operation_error(payload)
             progress.operation = spec.name
             schemas.validate(SCHEMA, payload)
             call = _call(partner, spec, payload, verified, version)
@@ -216,20 +222,6 @@ def _check_size(raw: bytes, partner: Partner) -> None:
             [Violation("/", "xml.size", f"larger than {limit} bytes (profile of {partner.name})")],
             context="SOAP request",
         )
-
-
-def _no_operation(payload: etree._Element | None) -> BrugValidationError:
-    return BrugValidationError(
-        [
-            Violation(
-                "/Envelope/Body",
-                "soap.operation",
-                "the Body holds no element of an operation of this service",
-                None if payload is None else etree.QName(payload).localname,
-            )
-        ],
-        context="SOAP request",
-    )
 
 
 def _rules(violations: tuple[Violation, ...]) -> str:

@@ -68,6 +68,22 @@ def conflict_refusal(message_id: str) -> ClientRefusal:
     )
 
 
+def inbound_audit(
+    call: InboundCall, operation: str, digest: str, outcome: str, insz: str | None
+) -> AuditRecord:
+    """The audit entry of an applied inbound message (alone or in a batch)."""
+    return AuditRecord(
+        partner=call.partner.name,
+        operation=operation,
+        direction="in",
+        message_id=call.message_id,
+        digest=digest,
+        outcome=outcome,
+        signature_value=base64.b64encode(call.verified.signature_value).decode("ascii"),
+        insz=insz,
+    )
+
+
 def apply(
     context: GatewayContext, call: InboundCall, spec: OperationSpec, claims: ReplayClaims
 ) -> Applied:
@@ -82,7 +98,6 @@ def apply(
     while a first copy is still being processed elsewhere.
     """
     digest = request_digest(call.payload)
-    signature = base64.b64encode(call.verified.signature_value).decode("ascii")
     partner = call.partner.name
     try:
         with context.store.transaction() as tx:
@@ -101,19 +116,7 @@ def apply(
                 outcome, insz = handled.outcome, handled.insz
                 stored = etree.tostring(answer, encoding="UTF-8")
                 context.inbox.complete(partner, call.message_id, stored, tx=tx)
-            context.audit.append(
-                AuditRecord(
-                    partner=partner,
-                    operation=spec.name,
-                    direction="in",
-                    message_id=call.message_id,
-                    digest=digest,
-                    outcome=outcome,
-                    signature_value=signature,
-                    insz=insz,
-                ),
-                tx=tx,
-            )
+            context.audit.append(inbound_audit(call, spec.name, digest, outcome, insz), tx=tx)
     except InboxConflict:
         raise conflict_refusal(call.message_id) from None
     except InboxInProgress:

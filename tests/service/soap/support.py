@@ -18,6 +18,7 @@ from pathlib import Path
 
 import httpx
 from lxml import etree
+from sqlalchemy import func, select
 from starlette.applications import Starlette
 
 from adapters.simulation.credentials import verifier_for
@@ -236,3 +237,12 @@ def old_clock(hours: float = 1) -> Callable[[], datetime]:
 
 
 INSZ = re.compile(rb"\b\d{11}\b")
+
+
+def count_rows(gateway: Gateway, table: type, **where: str) -> int:
+    """Rows of ``table`` in the gateway's store matching ``column=value`` filters."""
+    stmt = select(func.count()).select_from(table)
+    for column, value in where.items():
+        stmt = stmt.where(getattr(table, column) == value)
+    with gateway.context.store.transaction() as tx:
+        return int(tx.scalar(stmt) or 0)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 
 from adapters.soap.acknowledgement import Acknowledgement
 from adapters.soap.envelope import build_envelope
@@ -27,15 +27,7 @@ from gateway.service.soap.replies import SoapReply
 from gateway.store.tables import AuditEntryRow, InboundRecordRow, InboxRow, ReplayRow
 from gateway.wssecurity.pki import PkiLayout
 from gateway.wssecurity.verifier import Verifier
-from tests.service.soap.support import Gateway, build, example, id_of, submit_bev
-
-
-def _count(gateway: Gateway, table: type, **where: str) -> int:
-    stmt = select(func.count()).select_from(table)
-    for column, value in where.items():
-        stmt = stmt.where(getattr(table, column) == value)
-    with gateway.context.store.transaction() as tx:
-        return int(tx.scalar(stmt) or 0)
+from tests.service.soap.support import Gateway, build, count_rows, example, id_of, submit_bev
 
 
 @contextmanager
@@ -103,9 +95,9 @@ def test_queued_submissions_are_written_in_one_batch_each_once(
     assert pipeline.batch.stats.largest == 8 and pipeline.batch.stats.fallbacks == 0
     for message in messages:
         message_id = id_of(message)
-        assert _count(gateway, InboundRecordRow, message_id=message_id) == 1
-        assert _count(gateway, InboxRow, message_id=message_id, status="answered") == 1
-        assert _count(gateway, AuditEntryRow, message_id=message_id, outcome="accepted") == 1
+        assert count_rows(gateway, InboundRecordRow, message_id=message_id) == 1
+        assert count_rows(gateway, InboxRow, message_id=message_id, status="answered") == 1
+        assert count_rows(gateway, AuditEntryRow, message_id=message_id, outcome="accepted") == 1
     report = verify_chain(gateway.context.store)
     assert report.first_problem is None
 
@@ -136,7 +128,7 @@ def test_replay_repeat_and_conflict_queued_together_get_what_they_would_get_alon
     assert (repeat_ack.message_id, repeat_ack.status) == (first_ack.message_id, "accepted")
     assert "inbox.conflict" in _fault_text(replies[3])
 
-    assert _count(gateway, InboundRecordRow, message_id=message_id) == 1
+    assert count_rows(gateway, InboundRecordRow, message_id=message_id) == 1
     with gateway.context.store.transaction() as tx:
         outcomes = tx.scalars(
             select(AuditEntryRow.outcome).where(AuditEntryRow.message_id == message_id)
@@ -158,14 +150,14 @@ def test_a_failing_batch_is_redone_message_by_message(
     monkeypatch.setattr(inbox, "record_answered", broken)
     messages = [example("bev-record-v2.xml") for _ in range(4)]
     signed = [gateway.sign("brussels", submit_bev(m)) for m in messages]
-    replayed_before = _count(gateway, ReplayRow)
+    replayed_before = count_rows(gateway, ReplayRow)
     replies = _process_together(gateway, pipeline, signed[0], signed[1:])
     verifier = gateway.verifier("brussels")
     assert [_ack(r, verifier).status for r in replies] == ["accepted"] * 4
     assert pipeline.batch.stats.fallbacks >= 1
     for message in messages:
-        assert _count(gateway, InboundRecordRow, message_id=id_of(message)) == 1
-    assert _count(gateway, ReplayRow) == replayed_before + 4
+        assert count_rows(gateway, InboundRecordRow, message_id=id_of(message)) == 1
+    assert count_rows(gateway, ReplayRow) == replayed_before + 4
 
 
 def test_the_writer_thread_ends_when_idle_and_starts_again(
@@ -202,10 +194,10 @@ def test_a_request_waiting_too_long_for_its_batch_is_a_503_and_its_retry_finds_i
     # The queued write goes through once the store is free; the partner's retry (signed anew)
     # then gets the first answer, and the record exists once.
     deadline = time.monotonic() + 10
-    while _count(gateway, InboundRecordRow, message_id=id_of(message)) == 0:
+    while count_rows(gateway, InboundRecordRow, message_id=id_of(message)) == 0:
         assert time.monotonic() < deadline, "the queued message was never written"
         time.sleep(0.05)
     retry = pipeline.process(signer.sign(envelope))
     assert _ack(retry, gateway.verifier("brussels")).status == "accepted"
-    assert _count(gateway, InboundRecordRow, message_id=id_of(message)) == 1
-    assert _count(gateway, AuditEntryRow, message_id=id_of(message), outcome="repeat") == 1
+    assert count_rows(gateway, InboundRecordRow, message_id=id_of(message)) == 1
+    assert count_rows(gateway, AuditEntryRow, message_id=id_of(message), outcome="repeat") == 1

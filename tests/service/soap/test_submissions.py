@@ -6,7 +6,7 @@ import logging
 
 import pytest
 from lxml import etree
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from adapters.soap.acknowledgement import Acknowledgement
@@ -16,6 +16,7 @@ from gateway.wssecurity.algorithms import exc_c14n
 from tests.service.soap.support import (
     Gateway,
     answer,
+    count_rows,
     example,
     fault,
     gw,
@@ -24,14 +25,6 @@ from tests.service.soap.support import (
     rules,
     submit_bev,
 )
-
-
-def _count(gateway: Gateway, table: type, **where: str) -> int:
-    stmt = select(func.count()).select_from(table)
-    for column, value in where.items():
-        stmt = stmt.where(getattr(table, column) == value)
-    with gateway.context.store.transaction() as tx:
-        return int(tx.scalar(stmt) or 0)
 
 
 def _ack(payload: etree._Element, tag: str) -> Acknowledgement:
@@ -53,7 +46,7 @@ def test_bev_record_is_mapped_kept_audited_and_acknowledged_signed(
     assert response.headers["content-type"].startswith(expected_type)
     ack = _ack(answer(response, gateway, "brussels"), "SubmitBevRecordResponse")
     assert (str(ack.message_id), ack.status, ack.violations) == (message_id, "accepted", ())
-    assert _count(gateway, InboundRecordRow, message_id=message_id, kind="bev-record") == 1
+    assert count_rows(gateway, InboundRecordRow, message_id=message_id, kind="bev-record") == 1
     with gateway.context.store.transaction() as tx:
         entry = tx.scalars(
             select(AuditEntryRow).where(AuditEntryRow.message_id == message_id)
@@ -77,8 +70,8 @@ def test_repeat_gets_the_first_answer_without_a_second_effect(gateway: Gateway) 
     # the partner's retry: same message, signed anew (fresh Timestamp and signature)
     second = answer(gateway.post(signer.sign(envelope), "SubmitBevRecord"), gateway, "brussels")
     assert exc_c14n(first) == exc_c14n(second)
-    assert _count(gateway, InboundRecordRow, message_id=message_id) == 1
-    assert _count(gateway, InboxRow, message_id=message_id) == 1
+    assert count_rows(gateway, InboundRecordRow, message_id=message_id) == 1
+    assert count_rows(gateway, InboxRow, message_id=message_id) == 1
     with gateway.context.store.transaction() as tx:
         outcomes = tx.scalars(
             select(AuditEntryRow.outcome).where(AuditEntryRow.message_id == message_id)
@@ -95,7 +88,7 @@ def test_reused_message_id_with_other_content_is_an_inbox_conflict(gateway: Gate
     other = example("bev-record-v1.xml", message_id, correlationId="OTHER-CONTENT")
     found = fault(gateway.call("brussels", submit_bev(other), "SubmitBevRecord"))
     assert found.is_sender_fault and rules(found) == {"inbox.conflict"}
-    assert _count(gateway, InboundRecordRow, message_id=message_id) == 1
+    assert count_rows(gateway, InboundRecordRow, message_id=message_id) == 1
 
 
 BEV1 = "{urn:be:brug:brussels:bev-record:1}"
@@ -130,7 +123,7 @@ def test_a_record_wrong_in_substance_is_acknowledged_rejected_with_every_violati
     ack = _ack(answer(response, gateway, "brussels"), "SubmitBevRecordResponse")
     assert ack.status == "rejected"
     assert {v.rule for v in ack.violations} == expected
-    assert _count(gateway, InboundRecordRow, message_id=message_id) == 0
+    assert count_rows(gateway, InboundRecordRow, message_id=message_id) == 0
     # kept in the inbox: the retry gets the same rejection, not a fresh evaluation
     again = gateway.post(gateway.signer("brussels").sign(envelope), "SubmitBevRecord")
     assert _ack(answer(again, gateway, "brussels"), "SubmitBevRecordResponse") == ack
@@ -155,18 +148,18 @@ def test_the_log_names_partner_operation_and_id_but_never_an_insz(
 def test_career_break_mutations_are_kept_and_known_attests_count_as_accepted(
     gateway: Gateway,
 ) -> None:
-    before = _count(gateway, CareerBreakMutationRow)
+    before = count_rows(gateway, CareerBreakMutationRow)
     first = example("career-break-mutation.xml")
     response = gateway.call("federal", push_mutations(first), "PushCareerBreakMutation")
     ack = _ack(answer(response, gateway, "federal"), "PushCareerBreakMutationResponse")
     assert ack.status == "accepted"
-    assert _count(gateway, CareerBreakMutationRow) == before + 2
+    assert count_rows(gateway, CareerBreakMutationRow) == before + 2
     # the same attests in a new notification: accepted, nothing added
     again = example("career-break-mutation.xml")
     response = gateway.call("federal", push_mutations(again), "PushCareerBreakMutation", "1.2")
     ack = _ack(answer(response, gateway, "federal"), "PushCareerBreakMutationResponse")
     assert ack.status == "accepted"
-    assert _count(gateway, CareerBreakMutationRow) == before + 2
+    assert count_rows(gateway, CareerBreakMutationRow) == before + 2
 
 
 def test_store_failure_during_the_effect_is_a_retryable_503_and_applies_nothing(
@@ -187,12 +180,12 @@ def test_store_failure_during_the_effect_is_a_retryable_503_and_applies_nothing(
     found = fault(response)
     assert not found.is_sender_fault and found.codes[0] == "Server"
     assert b"disk" not in response.content  # the cause stays in the operator's log
-    assert _count(gateway, InboundRecordRow, message_id=message_id) == 0
-    assert _count(gateway, InboxRow, message_id=message_id) == 0
+    assert count_rows(gateway, InboundRecordRow, message_id=message_id) == 0
+    assert count_rows(gateway, InboxRow, message_id=message_id) == 0
     # the partner retries (freshly signed) once the store is back: processed as new
     retry = gateway.post(gateway.signer("brussels").sign(envelope), "SubmitBevRecord")
     assert _ack(answer(retry, gateway, "brussels"), "SubmitBevRecordResponse").status == "accepted"
-    assert _count(gateway, InboundRecordRow, message_id=message_id) == 1
+    assert count_rows(gateway, InboundRecordRow, message_id=message_id) == 1
 
 
 def test_messages_are_counted_per_partner_operation_and_outcome(gateway: Gateway) -> None:
@@ -221,8 +214,8 @@ def test_a_replayed_submission_is_refused_before_the_inbox_and_applies_nothing(
     # and the deferred replay check leaves no audit entry or record behind.
     found = fault(gateway.post(signed, "SubmitBevRecord"))
     assert found.code == "wsse:InvalidSecurity" and "replay" in found.reason
-    assert _count(gateway, InboundRecordRow, message_id=message_id) == 1
-    assert _count(gateway, AuditEntryRow, message_id=message_id) == 1
+    assert count_rows(gateway, InboundRecordRow, message_id=message_id) == 1
+    assert count_rows(gateway, AuditEntryRow, message_id=message_id) == 1
 
 
 def test_a_request_refused_after_verification_leaves_no_replay_key(gateway: Gateway) -> None:
@@ -232,4 +225,4 @@ def test_a_request_refused_after_verification_leaves_no_replay_key(gateway: Gate
     signed = gateway.signer("brussels").sign(build_envelope(submit_bev(message)))
     for _ in range(2):
         assert rules(fault(gateway.post(signed, "SubmitBevRecord"))) == {"auth.purpose"}
-    assert _count(gateway, InboxRow, message_id=id_of(message)) == 0
+    assert count_rows(gateway, InboxRow, message_id=id_of(message)) == 0
