@@ -53,6 +53,11 @@ CASES: list[tuple[str, bool, str, ChangeKind, str, bool, bool]] = [
     ("global-type-added", True, "type:Spare", K.TYPE_REMOVED, "type", False, True),
     ("nillable", False, "root/a", K.FACET_TIGHTENED, "element", False, True),
     ("nillable", True, "root/a", K.FACET_LOOSENED, "element", True, False),
+    # facets that restrict by being there: added tightens, removed loosens
+    ("facet-presence", False, "root/code", K.FACET_TIGHTENED, "element", False, True),
+    ("facet-presence", False, "root/mode", K.FACET_TIGHTENED, "element", False, True),
+    ("facet-presence", True, "root/code", K.FACET_LOOSENED, "element", True, False),
+    ("facet-presence", True, "root/mode", K.FACET_LOOSENED, "element", True, False),
 ]
 
 
