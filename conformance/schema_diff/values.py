@@ -167,13 +167,7 @@ def compare_values(old: Value, new: Value, node: Node, path: str) -> list[Change
         if kind is not None:
             emit(kind, _facet_description(facet, kind, old_limit, new_limit), old_limit, new_limit)
     if old.length != new.length:
-        kind = (
-            ChangeKind.FACET_TIGHTENED
-            if old.length is None
-            else ChangeKind.FACET_LOOSENED
-            if new.length is None
-            else ChangeKind.FACET_CHANGED
-        )
+        kind = _presence_kind(old.length, new.length)
         emit(
             kind, _facet_description("length", kind, old.length, new.length), old.length, new.length
         )
@@ -196,15 +190,18 @@ def compare_values(old: Value, new: Value, node: Node, path: str) -> list[Change
             new.white_space,
         )
     if old.fixed != new.fixed:
-        kind = (
-            ChangeKind.FACET_TIGHTENED
-            if old.fixed is None
-            else ChangeKind.FACET_LOOSENED
-            if new.fixed is None
-            else ChangeKind.FACET_CHANGED
-        )
+        kind = _presence_kind(old.fixed, new.fixed)
         emit(kind, f"fixed value {_verb(kind)}: {old.fixed} → {new.fixed}", old.fixed, new.fixed)
     return out
+
+
+def _presence_kind(old: object, new: object) -> ChangeKind:
+    """A facet that restricts by being there (length, fixed): added tightens, removed loosens."""
+    if old is None:
+        return ChangeKind.FACET_TIGHTENED
+    if new is None:
+        return ChangeKind.FACET_LOOSENED
+    return ChangeKind.FACET_CHANGED
 
 
 def _facet_description(facet: str, kind: ChangeKind, old: object, new: object) -> str:
