@@ -30,7 +30,7 @@ from httpx import Response
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from adapters.simulation.process import RunningProcess, free_port
+from adapters.simulation.process import RunningProcess, free_port, start_simulator
 from gateway.auth import CLIENT_ASSERTION_TYPE
 from gateway.auth.assertion import make_client_assertion
 from gateway.config import load_settings
@@ -420,3 +420,15 @@ def submit(client: TestClient, headers: dict[str, str], body: bytes) -> Response
         },
     )
     return answer
+
+
+def brussels_simulator(workdir: Path, pki: PkiLayout) -> RunningProcess:
+    """The Brussels simulator as its own process, storing in ``workdir`` (use it with ``with``)."""
+    return start_simulator(
+        "brussels",
+        free_port(),
+        pki.root,
+        workdir / "brussels.db",
+        gateway_cert=pki["flanders"].cert,
+        log_path=workdir / "brussels.log",
+    )

@@ -16,12 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from adapters.simulation.process import free_port, start_simulator
+from adapters.simulation.process import free_port
 from gateway.wssecurity.pki import PkiLayout
 from tests.reliability.support import (
     Backend,
     GatewayProcess,
     accepted_ids,
+    brussels_simulator,
     gateways,
     sample_lines,
     stored_total,
@@ -80,14 +81,7 @@ def verify(db: Path, public_key: Path) -> subprocess.CompletedProcess[str]:
 @pytest.fixture
 def audited_store(workdir: Path, pki: PkiLayout) -> Path:
     """The store of a finished gateway run: ~90 accepted messages, delivered, gateway stopped."""
-    with start_simulator(
-        "brussels",
-        free_port(),
-        pki.root,
-        workdir / "brussels.db",
-        gateway_cert=pki["flanders"].cert,
-        log_path=workdir / "brussels.log",
-    ) as sim:
+    with brussels_simulator(workdir, pki) as sim:
         port = free_port()
         gateway = GatewayProcess(
             write_config(workdir, pki, port, sim.service_url), port, workdir / "gateway.log"

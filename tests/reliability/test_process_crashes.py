@@ -20,13 +20,14 @@ from typing import Any
 
 import pytest
 
-from adapters.simulation.process import RunningProcess, free_port, start_simulator
+from adapters.simulation.process import RunningProcess, free_port
 from gateway.wssecurity.pki import PkiLayout
 from tests.reliability.support import (
     LEASE,
     Backend,
     GatewayProcess,
     accepted_ids,
+    brussels_simulator,
     gateways,
     outbox_counts,
     partner_view,
@@ -45,17 +46,6 @@ LEASE_WAIT = LEASE.total_seconds() + 30.0
 LATENCY_MS = 8
 
 
-def brussels(workdir: Path, pki: PkiLayout) -> RunningProcess:
-    return start_simulator(
-        "brussels",
-        free_port(),
-        pki.root,
-        workdir / "brussels.db",
-        gateway_cert=pki["flanders"].cert,
-        log_path=workdir / "brussels.log",
-    )
-
-
 def assert_exactly_once(sim: RunningProcess, accepted: list[str]) -> int:
     """Every accepted id stored once at the partner and nothing else stored; returns how many
     ids were *sent* more than once."""
@@ -72,7 +62,7 @@ def assert_exactly_once(sim: RunningProcess, accepted: list[str]) -> int:
 def test_sigkill_mid_delivery_then_restart_delivers_each_accepted_message_once(
     workdir: Path, pki: PkiLayout, record_property: Any
 ) -> None:
-    with brussels(workdir, pki) as sim:
+    with brussels_simulator(workdir, pki) as sim:
         port = free_port()
         config = write_config(workdir, pki, port, sim.service_url)
         first = GatewayProcess(config, port, workdir / "gateway-1.log")
@@ -121,7 +111,7 @@ def test_brussels_down_when_the_batch_starts_everything_delivered_after_it_retur
     workdir: Path, pki: PkiLayout, record_property: Any
 ) -> None:
     outage = 8.0
-    with brussels(workdir, pki) as sim:
+    with brussels_simulator(workdir, pki) as sim:
         port = free_port()
         gateway = GatewayProcess(
             write_config(workdir, pki, port, sim.service_url), port, workdir / "gateway.log"
@@ -156,7 +146,7 @@ def test_brussels_down_when_the_batch_starts_everything_delivered_after_it_retur
 def test_three_instances_on_one_postgresql_one_killed_nothing_lost_nothing_stored_twice(
     workdir: Path, pki: PkiLayout, pg_db: str, record_property: Any
 ) -> None:
-    with brussels(workdir, pki) as sim:
+    with brussels_simulator(workdir, pki) as sim:
         instances = []
         for i in range(3):
             port = free_port()

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from lxml import etree
 
-from adapters.simulation.process import free_port, start_simulator
+from adapters.simulation.process import free_port
 from adapters.soap.envelope import build_envelope, request_headers
 from adapters.soap.faults import GW_NS
 from gateway.audit.verify import verify_chain
@@ -29,6 +29,7 @@ from tests.reliability.support import (
     Backend,
     GatewayProcess,
     accepted_ids,
+    brussels_simulator,
     gateways,
     partner_view,
     sample_lines,
@@ -77,14 +78,7 @@ def _signed_submissions(pki: PkiLayout, count: int) -> list[bytes]:
 def test_two_workers_on_postgresql_apply_each_message_once_on_one_audit_chain(
     workdir: Path, pki: PkiLayout, pg_db: str
 ) -> None:
-    sim = start_simulator(
-        "brussels",
-        free_port(),
-        pki.root,
-        workdir / "brussels.db",
-        gateway_cert=pki["flanders"].cert,
-        log_path=workdir / "brussels.log",
-    )
+    sim = brussels_simulator(workdir, pki)
     with sim:
         port = free_port()
         config = write_config(workdir, pki, port, sim.service_url, store_url=pg_db)

@@ -23,7 +23,7 @@ import pytest
 from httpx import Response
 from sqlalchemy import text
 
-from adapters.simulation.process import RunningProcess, free_port, start_simulator
+from adapters.simulation.process import RunningProcess
 from adapters.soap.envelope import build_envelope, request_headers
 from gateway.delivery import OutboxStatus
 from gateway.service.context import GatewayContext
@@ -32,6 +32,7 @@ from gateway.wssecurity import KeyMaterial, Signer, load_profile
 from gateway.wssecurity.pki import PkiLayout
 from tests.reliability.support import (
     bearer,
+    brussels_simulator,
     brussels_submissions,
     in_process_gateway,
     partner_view,
@@ -45,14 +46,7 @@ from tests.service.soap.support import ACTION, example, fault, submit_bev
 
 @pytest.fixture
 def brussels(tmp_path: Path, pki: PkiLayout) -> Iterator[RunningProcess]:
-    with start_simulator(
-        "brussels",
-        free_port(),
-        pki.root,
-        tmp_path / "brussels.db",
-        gateway_cert=pki["flanders"].cert,
-        log_path=tmp_path / "brussels.log",
-    ) as sim:
+    with brussels_simulator(tmp_path, pki) as sim:
         yield sim
 
 
