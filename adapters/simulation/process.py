@@ -40,6 +40,10 @@ class SimulatorStartError(RuntimeError):
     """The simulator process exited or did not answer its health check in time."""
 
 
+class SimulatorExitedError(RuntimeError):
+    """A simulator that had started is no longer running (its admin API refused the call)."""
+
+
 @dataclass
 class RunningProcess:
     """A started simulator: its process, URLs and a few admin shortcuts."""
@@ -66,10 +70,24 @@ class RunningProcess:
         return self.service_url + "?wsdl"
 
     def admin(self, method: str, path: str, body: Mapping[str, Any] | None = None) -> Any:
-        """Call ``/_admin/<path>`` and return the decoded JSON."""
-        response = httpx.request(
-            method, f"{self.base_url}/_admin/{path.lstrip('/')}", json=body, timeout=5.0
-        )
+        """Call ``/_admin/<path>`` and return the decoded JSON.
+
+        A refused connection from a simulator whose process has ended is reported as
+        :class:`SimulatorExitedError` with its exit status and the end of its log: "connection
+        refused" alone does not tell a crashed simulator from a wrong port.
+        """
+        try:
+            response = httpx.request(
+                method, f"{self.base_url}/_admin/{path.lstrip('/')}", json=body, timeout=5.0
+            )
+        except httpx.TransportError as exc:
+            returncode = self.process.poll()
+            if returncode is not None:
+                raise SimulatorExitedError(
+                    f"{self.kind} simulator (pid {self.pid}, port {self.port}) exited with "
+                    f"{returncode}; last lines of {self.log_path}:\n{self.log_tail()}"
+                ) from exc
+            raise
         response.raise_for_status()
         return response.json()
 

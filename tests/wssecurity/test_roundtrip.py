@@ -207,7 +207,9 @@ def test_pkipath_str_states_token_type(kit, tools):
 def test_one_signer_writes_fresh_ids_and_times_each_message(kit, tools):
     # The signer copies a parsed skeleton per message: nothing of one message may leak into the
     # next (ids, Timestamp, references), and the skeleton itself must stay unfilled.
-    now = [datetime(2026, 11, 28, 9, 0, tzinfo=UTC)]
+    # A clock near the real time: the dev certificates are valid from when the kit made them.
+    start = datetime.now(UTC).replace(microsecond=0)
+    now = [start]
     signer = kit.signer("ksz", clock=lambda: now[0])
     first = tools.parse(signer.sign(tools.envelope()))
     now[0] += timedelta(minutes=1)
@@ -225,7 +227,8 @@ def test_one_signer_writes_fresh_ids_and_times_each_message(kit, tools):
     a, b = facts(first), facts(second)
     assert not set(a["ids"]) & set(b["ids"])
     assert not set(a["refs"]) & set(b["refs"])
-    assert (a["created"], b["created"]) == ("2026-11-28T09:00:00.000Z", "2026-11-28T09:01:00.000Z")
+    expected = [(start + timedelta(minutes=m)).strftime("%Y-%m-%dT%H:%M:%S.000Z") for m in (0, 1)]
+    assert [a["created"], b["created"]] == expected
     for template in signer._templates.values():
         assert b"0000000000000000" in etree.tostring(template)  # still the placeholder
     kit.verify(etree.tostring(second), "ksz", clock=lambda: now[0])
