@@ -45,7 +45,11 @@ def serve_command(
 
     try:
         settings = load_settings(config)
-        configure_logging(settings.logging.level, json_lines=settings.logging.as_json)
+        configure_logging(
+            settings.logging.level,
+            json_lines=settings.logging.as_json,
+            background=settings.logging.background,
+        )
         if workers > 1 and not settings.store.url.startswith("postgresql"):
             err_console.print(
                 "error: --workers > 1 needs a PostgreSQL store ([store] url = "

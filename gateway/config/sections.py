@@ -256,6 +256,9 @@ class LoggingConfig(BaseModel):
     level: LogLevel = "INFO"
     # "json" would shadow BaseModel.json(); the TOML key stays ``json``.
     as_json: bool = Field(default=True, alias="json")
+    # Format and write on a writer thread, so request threads never wait for the log stream
+    # (see gateway.observability.logs.EnqueueHandler); false writes in the calling thread.
+    background: bool = True
 
     @field_validator("level", mode="before")
     @classmethod

@@ -13,8 +13,11 @@ final line again, catching what a ``__str__`` produced only at formatting time.
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
+import logging.handlers
+import queue
 import sys
 from datetime import UTC, datetime
 from typing import Any, TextIO
@@ -117,25 +120,130 @@ def make_handler(*, json_lines: bool = True, stream: TextIO | None = None) -> lo
     return handler
 
 
+#: Records waiting for the writer thread at most; past that new records are dropped and counted.
+QUEUE_SIZE = 10_000
+
+
+class EnqueueHandler(logging.handlers.QueueHandler):
+    """The request threads' side of background logging: stamp, freeze, enqueue, return.
+
+    Why: with one ``StreamHandler`` every thread that logs formats JSON, runs the INSZ redaction
+    and writes to the stream while holding the handler's lock, so request threads queue behind
+    each other's ``write`` calls (py-spy on a loaded gateway: ~24 % of its samples were in
+    logging, most waiting for that lock). Here the caller only does what must happen in its own
+    thread: the correlation id is read from *its* context, the message is merged with its
+    arguments (they may change once the call returns) and an exception becomes text (the
+    traceback's frames must not outlive the call). Redaction, formatting and writing happen in
+    the :class:`BackgroundLog` thread, through the same handler and filters as in the foreground,
+    so the written lines are the same.
+
+    Logging never blocks a request: when the queue is full the record is dropped and counted
+    (``dropped``), and the count is written when the writer stops.
+    """
+
+    def __init__(self, log_queue: queue.Queue[logging.LogRecord]) -> None:
+        super().__init__(log_queue)
+        self.addFilter(CorrelationIdFilter())
+        self.dropped = 0
+
+    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
+        try:
+            record.msg = record.getMessage()
+        except (TypeError, ValueError):
+            record.msg = f"{record.msg!s} {record.args!r}"
+        record.args = None
+        if record.exc_info:
+            if not record.exc_text:
+                record.exc_text = logging.Formatter().formatException(record.exc_info)
+            record.exc_info = None
+        return record
+
+    def enqueue(self, record: logging.LogRecord) -> None:
+        try:
+            self.queue.put_nowait(record)
+        except queue.Full:
+            self.dropped += 1
+
+
+class BackgroundLog:
+    """A writer thread (:class:`logging.handlers.QueueListener`) behind an :class:`EnqueueHandler`.
+
+    ``stop`` writes what is still queued, then the number of dropped records if any; it runs at
+    interpreter exit too, so a gateway that shuts down normally loses no log line.
+    """
+
+    def __init__(self, target: logging.Handler, size: int = QUEUE_SIZE) -> None:
+        self.target = target
+        self.queue: queue.Queue[logging.LogRecord] = queue.Queue(maxsize=size)
+        self.handler = EnqueueHandler(self.queue)
+        self.listener = logging.handlers.QueueListener(
+            self.queue, target, respect_handler_level=True
+        )
+        self._running = False
+
+    def start(self) -> None:
+        if not self._running:
+            self.listener.start()
+            self._running = True
+            atexit.register(self.stop)
+
+    def stop(self) -> None:
+        if not self._running:
+            return
+        self._running = False
+        atexit.unregister(self.stop)
+        self.listener.stop()  # drains the queue before it returns
+        if self.handler.dropped:
+            lost = logging.LogRecord(
+                "gateway.observability.logs",
+                logging.WARNING,
+                __file__,
+                0,
+                "%d log records dropped: the log writer could not keep up",
+                (self.handler.dropped,),
+                None,
+            )
+            self.target.handle(lost)
+            self.handler.dropped = 0
+
+
 def configure_logging(
-    level: str | int = "INFO", *, json_lines: bool = True, stream: TextIO | None = None
+    level: str | int = "INFO",
+    *,
+    json_lines: bool = True,
+    stream: TextIO | None = None,
+    background: bool = False,
 ) -> logging.Handler:
     """Route every log record, brug's and the libraries', through one redacting handler.
 
     Idempotent: calling it again replaces the handler it installed before. uvicorn's loggers
     lose their own handlers and propagate to the root, so access logs are redacted too (start
     uvicorn with ``log_config=None`` so that it does not install them again).
+
+    ``background=True`` (what ``brug serve`` uses, ``[logging] background``) puts an
+    :class:`EnqueueHandler` at the root and the redacting handler behind a writer thread;
+    the returned handler is the one at the root either way.
     """
     root = logging.getLogger()
     for existing in list(root.handlers):
         if getattr(existing, _INSTALLED, False):
             root.removeHandler(existing)
+            writer: BackgroundLog | None = getattr(existing, "_brug_writer", None)
+            if writer is not None:
+                writer.stop()
     handler = make_handler(json_lines=json_lines, stream=stream)
-    setattr(handler, _INSTALLED, True)
-    root.addHandler(handler)
+    if background:
+        writer = BackgroundLog(handler)
+        installed: logging.Handler = writer.handler
+        setattr(installed, "_brug_writer", writer)  # noqa: B010 (a marker, not an API)
+        writer.start()
+    else:
+        installed = handler
+    setattr(installed, _INSTALLED, True)
+    root.addHandler(installed)
     root.setLevel(level)
     for name in THIRD_PARTY_LOGGERS:
         third = logging.getLogger(name)
         third.handlers.clear()
         third.propagate = True
-    return handler
+    return installed

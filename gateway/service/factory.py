@@ -30,7 +30,11 @@ FACTORY = "gateway.service.factory:worker_app"
 def worker_app() -> FastAPI:
     """Build one worker's application from ``$BRUG_CONFIG`` and the environment."""
     settings = load_settings()
-    configure_logging(settings.logging.level, json_lines=settings.logging.as_json)
+    configure_logging(
+        settings.logging.level,
+        json_lines=settings.logging.as_json,
+        background=settings.logging.background,
+    )
     context = build_context(settings, upgrade=False)
     delivery = os.environ.get(DELIVERY_ENV, "1") != "0"
     return create_app(context, delivery=delivery, owns_context=True)

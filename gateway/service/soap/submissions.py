@@ -64,7 +64,9 @@ def prepare_bev_record(context: GatewayContext, call: InboundCall) -> Prepared:
         record=mapped.record,
         report=mapped.report.as_dict(),
     )
-    log.info(
+    # DEBUG: the pipeline's one INFO line per exchange already names the message and outcome;
+    # a second INFO line per record doubled the log volume of a busy gateway.
+    log.debug(
         "BEV dossier %s for worker %s mapped to %s (%d finding(s))",
         record.record_id,
         mask_insz(record.worker.insz),
