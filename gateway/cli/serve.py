@@ -45,10 +45,12 @@ def serve_command(
 
     try:
         settings = load_settings(config)
+        # With --workers N the requests are served (and logged) by the worker processes; the
+        # supervisor logs a few lines itself and keeps the direct handler.
         configure_logging(
             settings.logging.level,
             json_lines=settings.logging.as_json,
-            background=settings.logging.background,
+            background=settings.logging.background and workers == 1,
         )
         if workers > 1 and not settings.store.url.startswith("postgresql"):
             err_console.print(

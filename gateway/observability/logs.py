@@ -138,13 +138,16 @@ class EnqueueHandler(logging.handlers.QueueHandler):
     so the written lines are the same.
 
     Logging never blocks a request: when the queue is full the record is dropped and counted
-    (``dropped``), and the count is written when the writer stops.
+    (``dropped``), and the count is written when the writer stops. Once the writer has stopped,
+    records go straight to ``direct`` (the writer's handler) in the calling thread, as without a
+    writer: what is logged during and after shutdown is not left in a queue nobody reads.
     """
 
     def __init__(self, log_queue: queue.Queue[logging.LogRecord]) -> None:
         super().__init__(log_queue)
         self.addFilter(CorrelationIdFilter())
         self.dropped = 0
+        self.direct: logging.Handler | None = None
 
     def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
         try:
@@ -159,6 +162,10 @@ class EnqueueHandler(logging.handlers.QueueHandler):
         return record
 
     def enqueue(self, record: logging.LogRecord) -> None:
+        direct = self.direct
+        if direct is not None:
+            direct.handle(record)
+            return
         try:
             self.queue.put_nowait(record)
         except queue.Full:
@@ -168,8 +175,11 @@ class EnqueueHandler(logging.handlers.QueueHandler):
 class BackgroundLog:
     """A writer thread (:class:`logging.handlers.QueueListener`) behind an :class:`EnqueueHandler`.
 
-    ``stop`` writes what is still queued, then the number of dropped records if any; it runs at
-    interpreter exit too, so a gateway that shuts down normally loses no log line.
+    ``stop`` writes what is still queued, then the number of dropped records if any, and from
+    then on the handler writes in the calling thread. It must run before the process ends:
+    the gateway's application calls :func:`stop_background_logging` when it shuts down, because
+    uvicorn ends a graceful shutdown by raising the SIGTERM it caught again, which ends the
+    process without running ``atexit`` (registered too, for every other way out).
     """
 
     def __init__(self, target: logging.Handler, size: int = QUEUE_SIZE) -> None:
@@ -183,6 +193,7 @@ class BackgroundLog:
 
     def start(self) -> None:
         if not self._running:
+            self.handler.direct = None
             self.listener.start()
             self._running = True
             atexit.register(self.stop)
@@ -205,6 +216,16 @@ class BackgroundLog:
             )
             self.target.handle(lost)
             self.handler.dropped = 0
+        self.handler.direct = self.target
+
+
+def stop_background_logging() -> None:
+    """Stop the writer thread :func:`configure_logging` installed, if any (see
+    :class:`BackgroundLog`): queued records are written, later ones in the calling thread."""
+    for existing in logging.getLogger().handlers:
+        writer: BackgroundLog | None = getattr(existing, "_brug_writer", None)
+        if writer is not None:
+            writer.stop()
 
 
 def configure_logging(

@@ -15,6 +15,7 @@ from anyio import to_thread
 from fastapi import FastAPI
 
 from gateway.auth.dependencies import install_auth
+from gateway.observability.logs import stop_background_logging
 from gateway.observability.middleware import CorrelationIdMiddleware
 from gateway.service.context import GatewayContext
 from gateway.service.delivery_loop import DeliveryLoop
@@ -54,6 +55,9 @@ def create_app(
                 loop.stop()
             if owns_context:
                 context.close()
+            # uvicorn ends a graceful shutdown by re-raising the signal, skipping atexit: write
+            # the queued log lines now (later ones are written directly).
+            stop_background_logging()
 
     app = FastAPI(**openapi_metadata(), lifespan=lifespan, docs_url="/docs", redoc_url=None)
     app.state.context = context

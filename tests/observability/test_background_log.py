@@ -134,3 +134,16 @@ def test_configuring_again_stops_the_previous_writer(background) -> None:
         installed._brug_writer.stop()  # type: ignore[attr-defined]
         root.removeHandler(installed)
     assert "to the new writer" in second_out.getvalue()
+
+
+def test_after_stop_records_are_written_in_the_calling_thread(background) -> None:
+    # What uvicorn logs after the application shut down (and before it re-raises SIGTERM,
+    # which skips atexit) must not wait in a queue that nobody reads any more.
+    out, writer = background
+    writer.stop()
+    logging.getLogger("gateway.test.background").info("Finished server process [%d]", 1)
+    assert lines(out)[-1]["message"] == "Finished server process [1]"  # no stop() needed
+    writer.start()
+    logging.getLogger("gateway.test.background").info("queued again")
+    writer.stop()
+    assert lines(out)[-1]["message"] == "queued again"
