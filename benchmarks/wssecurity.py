@@ -195,6 +195,15 @@ def _c14n(el: etree._Element) -> bytes:
     return etree.tostring(el, method="c14n", exclusive=True, with_comments=False)
 
 
+def _digest_parts(refs: list[etree._Element], signed_info: etree._Element) -> bytes:
+    """The floor's digest work: exc-C14N + SHA-256 of each part; the canonical SignedInfo."""
+    for el in refs:
+        h = hashes.Hash(hashes.SHA256())
+        h.update(_c14n(el))
+        h.finalize()
+    return _c14n(signed_info)
+
+
 def floors(
     signed: bytes, key: rsa.RSAPrivateKey
 ) -> tuple[Callable[[], None], Callable[[], None], Callable[[], None]]:
@@ -204,27 +213,17 @@ def floors(
     public = key.public_key()
     signature = key.sign(_c14n(signed_info), padding.PKCS1v15(), hashes.SHA256())
 
-    def digests() -> bytes:
-        for el in refs:
-            h = hashes.Hash(hashes.SHA256())
-            h.update(_c14n(el))
-            h.finalize()
-        return _c14n(signed_info)
-
     def sign_floor() -> None:
-        key.sign(digests(), padding.PKCS1v15(), hashes.SHA256())
+        key.sign(_digest_parts(refs, signed_info), padding.PKCS1v15(), hashes.SHA256())
 
     def verify_floor() -> None:
-        public.verify(signature, digests(), padding.PKCS1v15(), hashes.SHA256())
+        public.verify(
+            signature, _digest_parts(refs, signed_info), padding.PKCS1v15(), hashes.SHA256()
+        )
 
     def verify_floor_with_parse() -> None:
-        parsed = etree.fromstring(signed)
-        parts, info = _parts(parsed)
-        for el in parts:
-            h = hashes.Hash(hashes.SHA256())
-            h.update(_c14n(el))
-            h.finalize()
-        public.verify(signature, _c14n(info), padding.PKCS1v15(), hashes.SHA256())
+        parts, info = _parts(etree.fromstring(signed))
+        public.verify(signature, _digest_parts(parts, info), padding.PKCS1v15(), hashes.SHA256())
 
     return sign_floor, verify_floor, verify_floor_with_parse
 
@@ -248,11 +247,9 @@ def pooled_verify_floor(
         if i == len(prepared):
             i = 0
         refs, signed_info, signature = prepared[i]
-        for el in refs:
-            h = hashes.Hash(hashes.SHA256())
-            h.update(_c14n(el))
-            h.finalize()
-        public.verify(signature, _c14n(signed_info), padding.PKCS1v15(), hashes.SHA256())
+        public.verify(
+            signature, _digest_parts(refs, signed_info), padding.PKCS1v15(), hashes.SHA256()
+        )
         state["i"] = i + 1
 
     return verify_floor_pool

@@ -148,6 +148,7 @@ class EnqueueHandler(logging.handlers.QueueHandler):
         self.addFilter(CorrelationIdFilter())
         self.dropped = 0
         self.direct: logging.Handler | None = None
+        self.writer: BackgroundLog | None = None  # set by the BackgroundLog that owns it
 
     def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
         try:
@@ -186,6 +187,7 @@ class BackgroundLog:
         self.target = target
         self.queue: queue.Queue[logging.LogRecord] = queue.Queue(maxsize=size)
         self.handler = EnqueueHandler(self.queue)
+        self.handler.writer = self
         self.listener = logging.handlers.QueueListener(
             self.queue, target, respect_handler_level=True
         )
@@ -223,9 +225,12 @@ def stop_background_logging() -> None:
     """Stop the writer thread :func:`configure_logging` installed, if any (see
     :class:`BackgroundLog`): queued records are written, later ones in the calling thread."""
     for existing in logging.getLogger().handlers:
-        writer: BackgroundLog | None = getattr(existing, "_brug_writer", None)
-        if writer is not None:
-            writer.stop()
+        _stop_writer(existing)
+
+
+def _stop_writer(handler: logging.Handler) -> None:
+    if isinstance(handler, EnqueueHandler) and handler.writer is not None:
+        handler.writer.stop()
 
 
 def configure_logging(
@@ -249,14 +254,11 @@ def configure_logging(
     for existing in list(root.handlers):
         if getattr(existing, _INSTALLED, False):
             root.removeHandler(existing)
-            writer: BackgroundLog | None = getattr(existing, "_brug_writer", None)
-            if writer is not None:
-                writer.stop()
+            _stop_writer(existing)
     handler = make_handler(json_lines=json_lines, stream=stream)
     if background:
         writer = BackgroundLog(handler)
         installed: logging.Handler = writer.handler
-        setattr(installed, "_brug_writer", writer)  # noqa: B010 (a marker, not an API)
         writer.start()
     else:
         installed = handler

@@ -14,7 +14,12 @@ import pytest
 
 from gateway.observability import configure_logging
 from gateway.observability.correlation import bind_correlation_id, unbind_correlation_id
-from gateway.observability.logs import BackgroundLog, EnqueueHandler, make_handler
+from gateway.observability.logs import (
+    BackgroundLog,
+    EnqueueHandler,
+    make_handler,
+    stop_background_logging,
+)
 
 INSZ = "85073003328"
 
@@ -25,7 +30,8 @@ def background() -> Iterator[tuple[io.StringIO, BackgroundLog]]:
     root = logging.getLogger()
     saved = (list(root.handlers), root.level)
     installed = configure_logging("DEBUG", json_lines=True, stream=out, background=True)
-    writer: BackgroundLog = installed._brug_writer  # type: ignore[attr-defined]
+    assert isinstance(installed, EnqueueHandler) and installed.writer is not None
+    writer = installed.writer
     yield out, writer
     writer.stop()
     root.removeHandler(installed)
@@ -131,7 +137,7 @@ def test_configuring_again_stops_the_previous_writer(background) -> None:
         assert sum(isinstance(h, EnqueueHandler) for h in root.handlers) == 1
         logging.getLogger("gateway.test.background").info("to the new writer")
     finally:
-        installed._brug_writer.stop()  # type: ignore[attr-defined]
+        stop_background_logging()
         root.removeHandler(installed)
     assert "to the new writer" in second_out.getvalue()
 
