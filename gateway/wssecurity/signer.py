@@ -10,10 +10,14 @@ Reference to the token. The key type picks RSA or ECDSA, the profile picks the h
 from __future__ import annotations
 
 import base64
+import binascii
 import copy
+import operator
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Final, cast
+from xml.sax.saxutils import escape
 
 from lxml import etree
 
@@ -40,6 +44,12 @@ Clock = Callable[[], datetime]
 
 
 _WSU_ID = q(WSU, "Id")
+_DS_SIGNATURE = q(DS, "Signature")
+
+# ``element[:]``: the children as a list in one C call (lxml-stubs does not type slicing).
+_children: Final = cast(
+    Callable[[etree._Element], list[etree._Element]], operator.itemgetter(slice(None))
+)
 
 
 def _utc_now() -> datetime:
@@ -77,12 +87,15 @@ class Signer:
         )
         self._actor = actor if actor is not None else profile.actor
         self._token_type = profile.token_value_type
+        self._with_ts = TIMESTAMP in profile.sign_parts or profile.timestamp_required
+        # The parts to reference, in the profile's order; a Timestamp only when one is written.
+        self._plan = tuple(p for p in profile.sign_parts if p != TIMESTAMP or self._with_ts)
         self._token_b64 = base64.b64encode(
             token_bytes(self._token_type, key_material.certificate, key_material.chain)
         ).decode("ascii")
         self._limits = ParseLimits(profile.max_message_bytes, profile.max_depth)
-        # (with Timestamp, number of references) -> parsed skeleton, see _skeleton
-        self._templates: dict[tuple[bool, int], etree._Element] = {}
+        # (SOAP namespace, number of references) -> parsed Security header, see _skeleton
+        self._templates: dict[tuple[str, int], etree._Element] = {}
 
     def sign(self, envelope: bytes) -> bytes:
         """Return ``envelope`` signed; SOAP 1.1 or 1.2 is taken from the Envelope namespace."""
@@ -101,80 +114,103 @@ class Signer:
             header = etree.Element(q(parts.ns, "Header"))
             root.insert(0, header)
             parts = SoapParts(parts.version, parts.ns, root, header, parts.body)
-        security = self._security_header(parts, header)
+        existing = security_headers(parts, self._actor)
+        if existing and existing[0].find(_DS_SIGNATURE) is not None:
+            raise ValueError("the envelope is already signed")
 
-        wanted = self.profile.sign_parts
-        with_ts = TIMESTAMP in wanted or self.profile.timestamp_required
         token = secrets.token_hex(8)
-        ts_id, bst_id = f"TS-{token}", f"X509-{token}"
-        ordered: list[tuple[etree._Element | None, str]] = []
-        for part in wanted:
+        # (part, element, Id) per reference, in the profile's order; the new Timestamp and
+        # token are filled in once the skeleton exists.
+        ordered: list[tuple[str, etree._Element | None, str]] = []
+        for part in self._plan:
             if part == BODY:
-                ordered.append((parts.body, _ensure_id(parts.body, f"id-{token}")))
+                ordered.append((part, parts.body, _ensure_id(parts.body, f"id-{token}")))
             elif part == TOKEN:
-                ordered.append((None, bst_id))
-            elif part == TIMESTAMP and with_ts:
-                ordered.append((None, ts_id))
-            elif part not in (TOKEN, TIMESTAMP):
+                ordered.append((part, None, f"X509-{token}"))
+            elif part == TIMESTAMP:
+                ordered.append((part, None, f"TS-{token}"))
+            else:
                 for n, block in enumerate(h for h in header if h.tag == part):
-                    ordered.append((block, _ensure_id(block, f"h{n}-{token}")))
+                    ordered.append((part, block, _ensure_id(block, f"h{n}-{token}")))
 
-        fragment = self._skeleton(token, with_ts, [i for _, i in ordered])
-        added = list(fragment)
-        for position, child in enumerate(added):
-            security.insert(position, child)
-        by_id = {e.get(_WSU_ID): e for e in added}
-        signature = added[-1]
+        security = self._skeleton(parts.ns, token, [i for _, _, i in ordered])
+        # The new children, found before they move (proxies stay valid across the move).
+        children = _children(security)
+        new_parts = {TOKEN: children[-2], TIMESTAMP: children[0]}
+        signature = children[-1]
+        if existing:  # a Security header for us is already there: add ours to the front
+            for position, child in enumerate(children):
+                existing[0].insert(position, child)
+        else:  # one move; lxml drops the declarations the Envelope already makes
+            header.insert(0, security)
+
         signed_info = signature[0]
-        for (element, ident), ref in zip(ordered, list(signed_info)[2:], strict=True):
-            target = element if element is not None else by_id[ident]
+        for (part, element, _), ref in zip(ordered, _children(signed_info)[2:], strict=True):
+            target = new_parts[part] if element is None else element
             value = digest(self.digest_algorithm, exc_c14n(target))
-            ref[2].text = base64.b64encode(value).decode("ascii")
+            ref[2].text = binascii.b2a_base64(value, newline=False).decode("ascii")
         raw = sign(self.signature_algorithm, self.key_material.private_key, exc_c14n(signed_info))
-        signature[1].text = base64.b64encode(raw).decode("ascii")
+        signature[1].text = binascii.b2a_base64(raw, newline=False).decode("ascii")
         return root
 
-    def _skeleton(self, token: str, with_ts: bool, ref_ids: list[str]) -> etree._Element:
-        """Timestamp, token and Signature skeleton, from a parsed template of this shape.
+    def _skeleton(self, ns: str, token: str, ref_ids: list[str]) -> etree._Element:
+        """A whole ``wsse:Security`` header (Timestamp, token, Signature skeleton) for this
+        message, copied from a parsed template of this shape.
 
         Copying a parsed template and setting its ~10 variable values costs about half of
-        building the XML text and parsing it (measured: ~37 vs ~60 us a message).
+        building the XML text and parsing it, and a third of building it element by element.
+        The template is the Security element itself, with its mustUnderstand (and actor)
+        attribute, so that it moves into the Header in one step; its namespace declarations
+        that the Envelope already makes are dropped by lxml on that move.
         """
-        shape = (with_ts, len(ref_ids))
+        shape = (ns, len(ref_ids))
         template = self._templates.get(shape)
         if template is None:
             placeholder = "0" * len(token)
-            text = self._fragment(placeholder, with_ts, [f"r{i}" for i in range(len(ref_ids))])
+            text = self._fragment(ns, placeholder, [f"r{i}" for i in range(len(ref_ids))])
             template = self._templates.setdefault(shape, etree.fromstring(text))
-        skeleton = copy.deepcopy(template)
-        if with_ts:
-            timestamp = skeleton[0]
-            now = self._clock().astimezone(UTC)
+        security = copy.deepcopy(template)
+        children = _children(security)
+        if self._with_ts:
+            timestamp = children[0]
+            now = self._clock()
             timestamp.set(_WSU_ID, f"TS-{token}")
-            timestamp[0].text = format_time(now)
-            timestamp[1].text = format_time(now + self._lifetime)
-        skeleton[-2].set(_WSU_ID, f"X509-{token}")
-        signature = skeleton[-1]
+            stamps = _children(timestamp)
+            stamps[0].text = format_time(now)
+            stamps[1].text = format_time(now + self._lifetime)
+        children[-2].set(_WSU_ID, f"X509-{token}")
+        signature = children[-1]
         signature.set("Id", f"SIG-{token}")
-        for reference, ident in zip(list(signature[0])[2:], ref_ids, strict=True):
+        signature_parts = _children(signature)
+        for reference, ident in zip(_children(signature_parts[0])[2:], ref_ids, strict=True):
             reference.set("URI", f"#{ident}")
-        key_info = signature[2]
+        key_info = signature_parts[2]
         key_info.set("Id", f"KI-{token}")
         reference_holder = key_info[0]
         reference_holder.set(_WSU_ID, f"STR-{token}")
         reference_holder[0].set("URI", f"#X509-{token}")
-        return skeleton
+        return security
 
-    def _fragment(self, token: str, with_ts: bool, ref_ids: list[str]) -> str:
-        """Timestamp, token and Signature skeleton as one XML string (parsed once).
+    def _fragment(self, ns: str, token: str, ref_ids: list[str]) -> str:
+        """The Security header with Timestamp, token and Signature skeleton as one XML string
+        (parsed once per shape, see :meth:`_skeleton`).
 
         Building ~25 elements one lxml call at a time costs more than the rest of signing
         besides the RSA operation; one parse of a trusted template is several times cheaper.
         DigestValue and SignatureValue are filled in after the parts sit in their final place.
         """
-        out = [f'<w xmlns:wsse="{WSSE}" xmlns:wsu="{WSU}" xmlns:ds="{DS}" xmlns:wsse11="{WSSE11}">']
-        if with_ts:
-            now = self._clock().astimezone(UTC)
+        pkipath = self._token_type == X509PKIPATHV1
+        must = "1" if ns == SOAP11 else "true"
+        target = ""
+        if self._actor:
+            target = f' soap:{"actor" if ns == SOAP11 else "role"}="{escape(self._actor)}"'
+        out = [
+            f'<wsse:Security xmlns:wsse="{WSSE}" xmlns:wsu="{WSU}" xmlns:ds="{DS}"'
+            + (f' xmlns:wsse11="{WSSE11}"' if pkipath else "")
+            + f' xmlns:soap="{ns}" soap:mustUnderstand="{must}"{target}>'
+        ]
+        if self._with_ts:
+            now = self._clock()
             out.append(
                 f'<wsu:Timestamp wsu:Id="TS-{token}"><wsu:Created>{format_time(now)}'
                 f"</wsu:Created><wsu:Expires>{format_time(now + self._lifetime)}"
@@ -199,30 +235,14 @@ class Signer:
             )
         # Basic Security Profile: an STR to a PKIPath token states its TokenType; WSS4J
         # (MAGDA's connector) refuses the message without it.
-        token_type = (
-            f' wsse11:TokenType="{X509PKIPATHV1}"' if self._token_type == X509PKIPATHV1 else ""
-        )
+        token_type = f' wsse11:TokenType="{X509PKIPATHV1}"' if pkipath else ""
         out.append(
             "</ds:SignedInfo><ds:SignatureValue></ds:SignatureValue>"
             f'<ds:KeyInfo Id="KI-{token}"><wsse:SecurityTokenReference wsu:Id="STR-{token}"'
             f'{token_type}><wsse:Reference URI="#X509-{token}" ValueType="{self._token_type}"/>'
-            "</wsse:SecurityTokenReference></ds:KeyInfo></ds:Signature></w>"
+            "</wsse:SecurityTokenReference></ds:KeyInfo></ds:Signature></wsse:Security>"
         )
         return "".join(out)
-
-    def _security_header(self, parts: SoapParts, header: etree._Element) -> etree._Element:
-        existing = security_headers(parts, self._actor)
-        if existing:
-            if existing[0].find(q(DS, "Signature")) is not None:
-                raise ValueError("the envelope is already signed")
-            return existing[0]
-        security = etree.Element(q(WSSE, "Security"), nsmap={"wsse": WSSE})
-        must = "1" if parts.ns == SOAP11 else "true"
-        security.set(q(parts.ns, "mustUnderstand"), must)
-        if self._actor:
-            security.set(q(parts.ns, "actor" if parts.ns == SOAP11 else "role"), self._actor)
-        header.insert(0, security)
-        return security
 
 
 def _ensure_id(element: etree._Element, fallback: str) -> str:
