@@ -28,7 +28,7 @@ What each row compares (the headline rows are like for like):
   the same policy) against the verify floor plus one plain lxml parse of the same bytes.
   The WSS4J figures are bytes to bytes as well (see ``benchmarks/_wss4j.py``).
 
-All six figures are measured interleaved, in turns of ~50 ms, so that brug and its floor run
+All eight functions are measured interleaved, in turns of ~50 ms, so that brug and its floor run
 under the same machine conditions (see :func:`rates`).
 
 Run: ``python -m benchmarks.wssecurity`` (or ``python benchmarks/wssecurity.py``) from the
