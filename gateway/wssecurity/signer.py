@@ -136,7 +136,9 @@ class Signer:
         security = self._skeleton(parts.ns, token, [i for _, _, i in ordered])
         # The new children, found before they move (proxies stay valid across the move).
         children = _children(security)
-        new_parts = {TOKEN: children[-2], TIMESTAMP: children[0]}
+        new_parts = {TOKEN: children[-2]}
+        if self._with_ts:
+            new_parts[TIMESTAMP] = children[0]
         signature = children[-1]
         if existing:  # a Security header for us is already there: add ours to the front
             for position, child in enumerate(children):
@@ -203,7 +205,8 @@ class Signer:
         must = "1" if ns == SOAP11 else "true"
         target = ""
         if self._actor:
-            target = f' soap:{"actor" if ns == SOAP11 else "role"}="{escape(self._actor)}"'
+            actor = escape(self._actor, {'"': "&quot;"})
+            target = f' soap:{"actor" if ns == SOAP11 else "role"}="{actor}"'
         out = [
             f'<wsse:Security xmlns:wsse="{WSSE}" xmlns:wsu="{WSU}" xmlns:ds="{DS}"'
             + (f' xmlns:wsse11="{WSSE11}"' if pkipath else "")

@@ -232,3 +232,52 @@ def test_one_signer_writes_fresh_ids_and_times_each_message(kit, tools):
     for template in signer._templates.values():
         assert b"0000000000000000" in etree.tostring(template)  # still the placeholder
     kit.verify(etree.tostring(second), "ksz", clock=lambda: now[0])
+
+
+# -- the Security header is moved into the Header in one piece ------------------------------
+
+
+def _security(root):
+    return root.find(f".//{{{WSSE}}}Security")
+
+
+@pytest.mark.parametrize("version", ["1.1", "1.2"])
+def test_default_namespace_envelope_keeps_must_understand_namespaced(kit, version):
+    """An Envelope in the default namespace: lxml must not map the template's ``soap:`` prefix
+    onto the default namespace (an attribute without a prefix has no namespace)."""
+    ns = SOAP11 if version == "1.1" else SOAP12
+    data = (
+        f'<Envelope xmlns="{ns}"><Header/><Body><m:A xmlns:m="urn:brug:test">1</m:A></Body>'
+        "</Envelope>"
+    ).encode()
+    signed = kit.signer("ksz").sign(data)
+    security = _security(etree.fromstring(signed))
+    assert security.get(f"{{{ns}}}mustUnderstand") == ("1" if version == "1.1" else "true")
+    assert security.get("mustUnderstand") is None
+    assert kit.verify(signed, "ksz").signed_parts == ["Body", "Timestamp", "BinarySecurityToken"]
+
+
+def test_signed_header_declares_only_what_the_envelope_does_not(kit):
+    signed = kit.sign("ksz")
+    security = _security(etree.fromstring(signed))
+    # soap and wsu come from the Envelope; wsse and ds are declared once, on Security
+    assert set(security.nsmap.items()) >= {("wsse", WSSE), ("ds", DS)}
+    text = signed.decode()
+    assert text.count("xmlns:ds=") == 1 and text.count("xmlns:wsse=") == 1
+    assert text.count("xmlns:soap=") == 1 and "wsse11" not in text
+
+
+def test_existing_security_header_for_us_receives_the_signature(kit, tools):
+    header = f'<wsse:Security xmlns:wsse="{WSSE}"><m:Note xmlns:m="urn:brug:test"/></wsse:Security>'
+    signed = kit.signer("ksz").sign(tools.envelope(header=header))
+    root = etree.fromstring(signed)
+    assert len(root.findall(f".//{{{WSSE}}}Security")) == 1
+    tags = [etree.QName(c).localname for c in _security(root)]
+    assert tags == ["Timestamp", "BinarySecurityToken", "Signature", "Note"]
+    assert kit.verify(signed, "ksz").signed_parts == ["Body", "Timestamp", "BinarySecurityToken"]
+
+
+def test_actor_with_markup_characters_is_escaped(kit, tools):
+    actor = 'urn:brug:"a"&<b>'
+    signed = kit.signer("ksz", actor=actor).sign(tools.envelope())
+    assert _security(etree.fromstring(signed)).get(f"{{{SOAP11}}}actor") == actor
