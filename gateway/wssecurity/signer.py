@@ -12,11 +12,9 @@ from __future__ import annotations
 import base64
 import binascii
 import copy
-import operator
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Final, cast
 from xml.sax.saxutils import escape
 
 from lxml import etree
@@ -38,6 +36,7 @@ from gateway.wssecurity.profiles import Profile
 from gateway.wssecurity.references import BODY, TIMESTAMP, TOKEN
 from gateway.wssecurity.timestamp import format_time
 from gateway.wssecurity.tokens import token_bytes
+from gateway.wssecurity.tree import child_nodes
 from gateway.xml.safe_parser import ParseLimits, parse_xml
 
 Clock = Callable[[], datetime]
@@ -45,11 +44,6 @@ Clock = Callable[[], datetime]
 
 _WSU_ID = q(WSU, "Id")
 _DS_SIGNATURE = q(DS, "Signature")
-
-# ``element[:]``: the children as a list in one C call (lxml-stubs does not type slicing).
-_children: Final = cast(
-    Callable[[etree._Element], list[etree._Element]], operator.itemgetter(slice(None))
-)
 
 
 def _utc_now() -> datetime:
@@ -135,7 +129,7 @@ class Signer:
 
         security = self._skeleton(parts.ns, token, [i for _, _, i in ordered])
         # The new children, found before they move (proxies stay valid across the move).
-        children = _children(security)
+        children = child_nodes(security)
         new_parts = {TOKEN: children[-2]}
         if self._with_ts:
             new_parts[TIMESTAMP] = children[0]
@@ -147,7 +141,7 @@ class Signer:
             header.insert(0, security)
 
         signed_info = signature[0]
-        for (part, element, _), ref in zip(ordered, _children(signed_info)[2:], strict=True):
+        for (part, element, _), ref in zip(ordered, child_nodes(signed_info)[2:], strict=True):
             target = new_parts[part] if element is None else element
             value = digest(self.digest_algorithm, exc_c14n(target))
             ref[2].text = binascii.b2a_base64(value, newline=False).decode("ascii")
@@ -172,19 +166,19 @@ class Signer:
             text = self._fragment(ns, placeholder, [f"r{i}" for i in range(len(ref_ids))])
             template = self._templates.setdefault(shape, etree.fromstring(text))
         security = copy.deepcopy(template)
-        children = _children(security)
+        children = child_nodes(security)
         if self._with_ts:
             timestamp = children[0]
             now = self._clock()
             timestamp.set(_WSU_ID, f"TS-{token}")
-            stamps = _children(timestamp)
+            stamps = child_nodes(timestamp)
             stamps[0].text = format_time(now)
             stamps[1].text = format_time(now + self._lifetime)
         children[-2].set(_WSU_ID, f"X509-{token}")
         signature = children[-1]
         signature.set("Id", f"SIG-{token}")
-        signature_parts = _children(signature)
-        for reference, ident in zip(_children(signature_parts[0])[2:], ref_ids, strict=True):
+        signature_parts = child_nodes(signature)
+        for reference, ident in zip(child_nodes(signature_parts[0])[2:], ref_ids, strict=True):
             reference.set("URI", f"#{ident}")
         key_info = signature_parts[2]
         key_info.set("Id", f"KI-{token}")

@@ -41,13 +41,12 @@ from __future__ import annotations
 import binascii
 import hashlib
 import hmac
-import operator
 import re
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Final, Literal, cast
+from typing import Final, Literal
 
 from cryptography import x509
 from lxml import etree
@@ -102,6 +101,7 @@ from gateway.wssecurity.references import (
 from gateway.wssecurity.replay import InMemoryReplayCache, ReplayCache
 from gateway.wssecurity.timestamp import Freshness, TimestampValues, parse_time
 from gateway.wssecurity.tokens import decode_token
+from gateway.wssecurity.tree import child_nodes
 from gateway.wssecurity.trust import Pin, TrustStore, check_pins, normalise_pin
 from gateway.xml.safe_parser import ParseLimits, UnsafeXmlError, parse_xml
 
@@ -119,7 +119,6 @@ _SIG_VALUE = q(DS, "SignatureValue")
 _KEY_INFO = q(DS, "KeyInfo")
 _INCLUSIVE_NS = q(EC, "InclusiveNamespaces")
 _WSSE11_TOKEN_TYPE = q(WSSE11, "TokenType")
-_PART_TAGS: Final = {TIMESTAMP: WSU_TIMESTAMP, TOKEN: WSSE_BST}
 _SIGNATURE_LAYOUTS = ([_SIGNED_INFO, _SIG_VALUE, _KEY_INFO], [_SIGNED_INFO, _SIG_VALUE])
 
 # Bound of the per-Verifier trusted-token cache: a partner sends one certificate (two around a
@@ -188,13 +187,6 @@ _NO_SIGNER: Final[tuple[tuple[object, ...], _TrustedSigner]] = (
 )
 
 
-# ``element[:]``: the children (comments and PIs included) as a list, in one C call with no
-# Python frame; lxml-stubs does not type slicing, hence the cast.
-_children: Final = cast(
-    Callable[[etree._Element], list[etree._Element]], operator.itemgetter(slice(None))
-)
-
-
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -239,10 +231,10 @@ def _element_children(parent: etree._Element) -> tuple[list[etree._Element], lis
     """The element children of ``parent`` and their tags (comments and PIs skipped, as exc-C14N
     skips them).
 
-    ``_children`` is one C call and each tag is read once, for the caller's layout comparison
+    ``child_nodes`` is one C call and each tag is read once, for the caller's layout comparison
     too; the filtering list is only built when a comment or PI is actually there.
     """
-    children = _children(parent)
+    children = child_nodes(parent)
     tags: list[object] = [c.tag for c in children]
     for tag in tags:
         if not isinstance(tag, str):
@@ -291,9 +283,6 @@ class _Shape:
     # resolve elsewhere (another order, another header block) takes the full rules instead,
     # so the per-message position check is a comparison with what the part must be.
     parts: tuple[str, ...]
-    # Body, Timestamp and token positions exclude each other: with distinct parts none of
-    # them can be one element referenced twice, except two blocks of one header tag.
-    distinct: bool
 
 
 def _has_comment(element: etree._Element) -> bool:
@@ -382,7 +371,7 @@ class Verifier:
         version, header, body, security = self._layout(root)
         signatures: list[etree._Element] = []
         stamps: list[etree._Element] = []
-        for child in _children(security):  # one pass for both the Signature and the Timestamp
+        for child in child_nodes(security):  # one pass for both the Signature and the Timestamp
             tag = child.tag
             if tag == DS_SIGNATURE:
                 signatures.append(child)
@@ -397,7 +386,7 @@ class Verifier:
         signature = signatures[0]
         ids = IdIndex(root)
 
-        sig_children = _children(signature)
+        sig_children = child_nodes(signature)
         if len(sig_children) != 3 or (
             sig_children[0].tag != _SIGNED_INFO
             or sig_children[1].tag != _SIG_VALUE
@@ -507,7 +496,7 @@ class Verifier:
         """
         tag = root.tag
         ns = ENVELOPE_TAGS.get(tag) if isinstance(tag, str) else None
-        children = _children(root)
+        children = child_nodes(root)
         header: etree._Element | None
         if (
             ns is not None
@@ -518,7 +507,7 @@ class Verifier:
             version: Literal["1.1", "1.2"] = "1.1" if ns == SOAP11 else "1.2"
             header, body = children
             securities = []
-            for block in _children(header):
+            for block in child_nodes(header):
                 if block.tag == WSSE_SECURITY and targets_us(block, ns, self._actor):
                     securities.append(block)
         else:
@@ -567,29 +556,21 @@ class Verifier:
         holes = match.groups()
         by_id = ids.by_id
         references: list[_Reference] = []
-        a2b = binascii.a2b_base64
         for i, part in enumerate(shape.parts):
             owner = by_id.get(holes[2 * i].decode("ascii"))
             if owner is None:
                 return None
             element: etree._Element = owner.getparent()  # type: ignore[assignment]
-            # position(element, ...) == part, spelt out for the parts that occur every time
-            if part == BODY:
-                if element is not body:
-                    return None
-            elif part in _PART_TAGS:  # Timestamp, token: a child of our Security header
-                if element.getparent() is not security or element.tag != _PART_TAGS[part]:
-                    return None
-            elif position(element, body, header, security) != part:
+            if position(element, body, header, security) != part:
                 return None
             try:
-                value = a2b(holes[2 * i + 1], strict_mode=True)
+                value = binascii.a2b_base64(holes[2 * i + 1], strict_mode=True)
             except ValueError:
                 return None
             algorithm, prefixes = shape.references[i]
             references.append((element, part, algorithm, value, prefixes))
-        if not shape.distinct and len({id(r[0]) for r in references}) != len(references):
-            return None
+        if len({id(r[0]) for r in references}) != len(references):
+            return None  # one element referenced twice: the full rules word the refusal
         return shape.algorithm, shape.c14n_prefixes, references, signed_bytes
 
     def _learn_shape(
@@ -634,14 +615,12 @@ class Verifier:
                 pattern.append(group)
                 start = hole_at + len(hole)
         pattern.append(re.escape(signed_bytes[start:]))
-        parts = tuple(r[1] for r in references)
         shape = _Shape(
             re.compile(b"".join(pattern)),
             c14n_prefixes,
             algorithm,
             tuple((r[2], r[4]) for r in references),
-            parts,
-            len(set(parts)) == len(parts) and all(p in _PART_TAGS or p == BODY for p in parts),
+            tuple(r[1] for r in references),
         )
         if shape not in self._shapes:
             # One assignment of a new tuple: concurrent readers see the old or the new one.
@@ -751,7 +730,7 @@ class Verifier:
             return None
         created_text: str | None = None
         expires_text: str | None = None
-        for child in _children(stamps[0]):  # the first Created and the first Expires, as findtext
+        for child in child_nodes(stamps[0]):  # the first Created and the first Expires, as findtext
             tag = child.tag
             if tag == WSU_CREATED:
                 if created_text is None:
@@ -771,14 +750,14 @@ class Verifier:
         if key_info is not None:
             # The usual KeyInfo is exactly STR/Reference with nothing inside the Reference:
             # then that STR is the only one in KeyInfo, as the general search would find.
-            strs = _children(key_info)
-            refs = _children(strs[0]) if len(strs) == 1 and strs[0].tag == WSSE_STR else []
+            strs = child_nodes(key_info)
+            refs = child_nodes(strs[0]) if len(strs) == 1 and strs[0].tag == WSSE_STR else []
             if len(refs) != 1 or refs[0].tag != WSSE_REFERENCE or len(refs[0]):
                 strs = list(key_info.iter(WSSE_STR))
                 refs = (
                     []
                     if len(strs) != 1
-                    else [c for c in _children(strs[0]) if c.tag == WSSE_REFERENCE]
+                    else [c for c in child_nodes(strs[0]) if c.tag == WSSE_REFERENCE]
                 )
         if len(refs) != 1:
             raise WSSecurityFault(
