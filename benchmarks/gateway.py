@@ -53,11 +53,11 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from adapters.simulation.credentials import verifier_for
-from adapters.soap.envelope import build_envelope, request_headers
-from adapters.soap.faults import GW_NS
 from gateway.demo.exchange import BackendClient
 from gateway.demo.sample import generate
 from gateway.demo.stack import DemoStack
+from gateway.soap.envelope import build_envelope, request_headers
+from gateway.soap.faults import GW_NS
 from gateway.wssecurity import KeyMaterial, Signer, load_profile
 from gateway.xml import schemas
 from gateway.xml.header import HEADER_NS

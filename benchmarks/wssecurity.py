@@ -66,7 +66,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from lxml import etree
 
-from adapters.soap.envelope import envelope_element
+from gateway.soap.envelope import envelope_element
 from gateway.wssecurity import (
     InMemoryReplayCache,
     KeyMaterial,

@@ -28,11 +28,11 @@ from lxml import etree
 
 from adapters.brussels import xml as bev_xml
 from adapters.soap.acknowledgement import Acknowledgement
-from adapters.soap.envelope import SoapVersion, build_envelope
-from adapters.soap.errors import PermanentPartnerError, TransientPartnerError
+from adapters.soap.errors import PermanentPartnerError, UnknownOutcomeError
 from adapters.soap.exchange import PartnerAnswer, SoapExchange
 from gateway.models.bev import BevRecord
 from gateway.models.header import MessageHeader, Party
+from gateway.soap.envelope import SoapVersion, build_envelope
 from gateway.wssecurity import Signer, Verifier
 from gateway.wssecurity.zeep_plugin import BrugWsse
 from gateway.xml.header import append_header
@@ -112,15 +112,20 @@ class BrusselsClient:
     def send(self, envelope: bytes) -> PartnerAnswer:
         """Sign now, deliver, verify; the answer carries the parsed acknowledgement.
 
-        Raises TransientPartnerError (retry) or PermanentPartnerError (dead-letter).
+        Raises a PartnerError whose ``verdict`` (gateway.soap.outcome) the outbox acts on.
         """
         answer = self._exchange.call(envelope, RECEIVE_ACTION)
         if answer.payload.tag != _q("ReceiveBevRecordResponse"):
-            raise TransientPartnerError(
+            raise UnknownOutcomeError(
                 f"unexpected answer {answer.payload.tag} to ReceiveBevRecord",
                 status_code=answer.status_code,
             )
-        return replace(answer, acknowledgement=checked_acknowledgement(answer))
+        try:
+            acknowledgement = checked_acknowledgement(answer)
+        except PermanentPartnerError as exc:
+            exc.sent = answer.sent
+            raise
+        return replace(answer, acknowledgement=acknowledgement)
 
     # -- GetBevRecord ------------------------------------------------------------------------
 
@@ -133,7 +138,7 @@ class BrusselsClient:
         etree.SubElement(request, _q("identifiantDossier")).text = record_id
         answer = self._exchange.call(build_envelope(request, self.soap_version), GET_ACTION)
         if answer.payload.tag != _q("GetBevRecordResponse"):
-            raise TransientPartnerError(f"unexpected answer {answer.payload.tag} to GetBevRecord")
+            raise UnknownOutcomeError(f"unexpected answer {answer.payload.tag} to GetBevRecord")
         found = next((e for e in answer.payload if isinstance(e.tag, str)), None)
         if found is None or found.tag == _q("introuvable"):
             return None

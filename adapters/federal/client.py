@@ -19,12 +19,12 @@ from typing import Any
 import httpx
 
 from adapters.federal.xml import RESPONSE, query_to_xml, response_from_xml
-from adapters.soap.envelope import SoapVersion, build_envelope
-from adapters.soap.errors import TransientPartnerError
+from adapters.soap.errors import UnknownOutcomeError
 from adapters.soap.exchange import SoapExchange
 from gateway.errors import BrugValidationError
 from gateway.models.career_break import CareerBreakQuery, CareerBreakResponse
 from gateway.models.header import MessageHeader
+from gateway.soap.envelope import SoapVersion, build_envelope
 from gateway.wssecurity import Signer, Verifier
 from gateway.wssecurity.zeep_plugin import BrugWsse
 
@@ -84,22 +84,20 @@ class FederalClient:
     def get_career_breaks(
         self, query: CareerBreakQuery, header: MessageHeader
     ) -> CareerBreakResponse:
-        """The records overlapping ``query.period``; raises Transient/PermanentPartnerError.
+        """The records overlapping ``query.period``; raises a PartnerError.
 
         An answer for another worker or period than asked is refused: it would attach one
         person's career breaks to another's VOK file.
         """
         answer = self._exchange.call(self.build_request(query, header), GET_ACTION)
         if answer.payload.tag != RESPONSE:
-            raise TransientPartnerError(
-                f"unexpected answer {answer.payload.tag} to GetCareerBreaks"
-            )
+            raise UnknownOutcomeError(f"unexpected answer {answer.payload.tag} to GetCareerBreaks")
         try:
             response = response_from_xml(answer.payload).body
         except BrugValidationError as exc:
-            raise TransientPartnerError(f"invalid career-break answer: {exc}") from None
+            raise UnknownOutcomeError(f"invalid career-break answer: {exc}") from None
         if response.insz != query.insz or response.period != query.period:
-            raise TransientPartnerError("the answer is about another worker or period than asked")
+            raise UnknownOutcomeError("the answer is about another worker or period than asked")
         return response
 
 

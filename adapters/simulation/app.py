@@ -27,8 +27,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.simulation.faults import FaultInjector, FaultSettings
 from adapters.simulation.received import ReceivedLog
-from adapters.soap.envelope import CONTENT_TYPES, version_from_content_type
-from adapters.soap.faults import fault_envelope
+from gateway.soap.envelope import CONTENT_TYPES, version_from_content_type
+from gateway.soap.faults import fault_envelope
 
 ADMIN_PREFIX = "/_admin"
 #: message id -> how many records the simulator stored under it.

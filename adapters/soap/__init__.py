@@ -1,7 +1,7 @@
 """SOAP plumbing shared by brug's partner clients and the partner simulators.
 
-* :mod:`adapters.soap.envelope`: build and split SOAP 1.1 / 1.2 envelopes, HTTP headers;
-* :mod:`adapters.soap.faults`: write and read SOAP Faults, with brug violations in
+* :mod:`gateway.soap.envelope`: build and split SOAP 1.1 / 1.2 envelopes, HTTP headers;
+* :mod:`gateway.soap.faults`: write and read SOAP Faults, with brug violations in
   ``gw:ValidationFault``;
 * :mod:`adapters.soap.acknowledgement`: the ``gw:AcknowledgementType`` partners answer with;
 * :mod:`adapters.soap.errors`: transient vs permanent partner errors (retry or dead-letter);

@@ -14,8 +14,8 @@ from uuid import UUID
 
 from lxml import etree
 
-from adapters.soap.faults import GW_NS
 from gateway.errors import Violation
+from gateway.soap.faults import GW_NS
 from gateway.xml.binding import fmt_datetime
 
 AckStatus = Literal["accepted", "rejected", "duplicate"]

@@ -1,27 +1,23 @@
-"""One signed SOAP request/response exchange over HTTP, with brug's classification policy.
+"""One signed SOAP request/response exchange over HTTP, classified by the one table.
 
 Why sign here, at send time, and not when the message is built: a WS-Security Timestamp is
 valid for at most five minutes (KSZ profile), while the gateway's outbox may retry a message
 hours later. The outbox therefore stores the *unsigned* envelope (whose body, and so whose
-meaning, never changes) and every attempt is signed afresh.
+meaning, never changes) and every attempt is signed afresh: this is the only place where brug
+signs a request to a partner. What was signed (signature value, Timestamp) travels with the
+answer or the error, for the audit.
 
 Why httpx with brug's own envelope and not zeep: zeep builds the body from Python objects
 and cannot send a body that was serialised, validated and stored beforehand; here the stored
 bytes are sent as they are. zeep remains usable with :class:`~gateway.wssecurity.zeep_plugin.
 BrugWsse` for interactive calls (see the Brussels client).
 
-Classification (what the outbox should do with a failure):
-
-* no answer (connection refused/reset, timeout) -> transient;
-* a SOAP fault -> permanent when the message is at fault (:attr:`SoapFault.is_sender_fault`),
-  else transient;
-* 408 / 425 / 429 / 5xx without a fault -> transient; other non-2xx -> permanent;
-* 2xx: the answer must verify under the partner's profile and pins, else
-  :class:`UntrustedAnswerError` (transient), and its payload must be valid against the
-  service schema, else transient (a partner bug that a fix on their side cures).
-
-Faults are read without signature verification: partners (like WSS4J stacks) do not sign them,
-and a forged fault can only delay or dead-letter a message visibly, never mark it delivered.
+What an answer means is decided by :mod:`gateway.soap.outcome` (the table is there). On top of
+it, a 2xx answer must verify under the partner's profile and pins and its payload must be valid
+against the service schema; otherwise the outcome is *unknown* (:class:`UnknownOutcomeError`).
+Faults are read with the hardened parser but without signature verification: partners (like
+WSS4J stacks) do not sign them, and a forged fault can only delay or dead-letter a message
+visibly, never mark it delivered.
 """
 
 from __future__ import annotations
@@ -32,21 +28,28 @@ import httpx
 from lxml import etree
 
 from adapters.soap.acknowledgement import Acknowledgement
-from adapters.soap.envelope import SoapVersion, parse_envelope, request_headers
 from adapters.soap.errors import (
+    PartnerError,
     PermanentPartnerError,
     TransientPartnerError,
+    UnknownOutcomeError,
     UntrustedAnswerError,
 )
-from adapters.soap.faults import parse_fault
 from gateway.errors import BrugValidationError
 from gateway.observability.correlation import outgoing_headers
+from gateway.soap.envelope import SoapVersion, parse_envelope, request_headers
+from gateway.soap.faults import parse_fault
+from gateway.soap.outcome import Verdict, classify_fault, classify_status, short
 from gateway.wssecurity import Signer, VerifiedMessage, Verifier, WSSecurityFault
+from gateway.wssecurity.signer import SignedMessage
 from gateway.xml import schemas
 from gateway.xml.safe_parser import ParseLimits
 
-TRANSIENT_STATUS = frozenset({408, 425, 429})
-MAX_REASON = 300
+_ERRORS: dict[Verdict, type[PartnerError]] = {
+    Verdict.TRANSIENT: TransientPartnerError,
+    Verdict.PERMANENT: PermanentPartnerError,
+    Verdict.UNKNOWN: UnknownOutcomeError,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +62,7 @@ class PartnerAnswer:
     payload: etree._Element = field(repr=False)
     verified: VerifiedMessage = field(repr=False)
     acknowledgement: Acknowledgement | None = None  # set by clients of acknowledging operations
+    sent: SignedMessage | None = field(default=None, repr=False)  # what this attempt signed
 
     @property
     def signed_by(self) -> str:
@@ -93,20 +97,28 @@ class SoapExchange:
             self._client.close()
 
     def call(self, envelope: bytes, action: str) -> PartnerAnswer:
-        """Sign ``envelope`` now (fresh Timestamp), send it, return the verified answer."""
-        signed = self.signer.sign(envelope)
+        """Sign ``envelope`` now (fresh Timestamp), send it, return the verified answer.
+
+        Raises a :class:`~adapters.soap.errors.PartnerError` whose ``verdict`` says what to do,
+        and whose ``sent`` is what was signed (None if nothing could be signed).
+        """
+        sent = self.signer.sign_message(envelope)
         try:
             response = self._client.post(
                 self.url,
-                content=signed,
+                content=sent.data,
                 # the caller's correlation id (REST request, outbox entry) travels to the partner
                 headers=outgoing_headers(request_headers(self.soap_version, action)),
             )
         except httpx.TransportError as exc:  # connect errors, resets, timeouts
-            raise TransientPartnerError(_short(f"{type(exc).__name__}: {exc}")) from exc
-        return self._classify(response)
+            raise TransientPartnerError(short(f"{type(exc).__name__}: {exc}"), sent=sent) from exc
+        try:
+            return self._classify(response, sent)
+        except PartnerError as exc:
+            exc.sent = sent
+            raise
 
-    def _classify(self, response: httpx.Response) -> PartnerAnswer:
+    def _classify(self, response: httpx.Response, sent: SignedMessage) -> PartnerAnswer:
         status = response.status_code
         raw = response.content
         where = f"HTTP {status} from {self.url}"
@@ -118,34 +130,31 @@ class SoapExchange:
                 parsed = None
         fault = parse_fault(parsed.body) if parsed is not None else None
         if fault is not None:
-            reason = _short(f"{where}: {fault.describe()}")
-            error = PermanentPartnerError if fault.is_sender_fault else TransientPartnerError
-            raise error(reason, status_code=status, fault=fault)
-        if not 200 <= status < 300:
-            reason = _short(f"{where}: {raw[:120].decode('utf-8', 'replace')}")
-            if status >= 500 or status in TRANSIENT_STATUS:
-                raise TransientPartnerError(reason, status_code=status)
-            raise PermanentPartnerError(reason, status_code=status)
+            raise _ERRORS[classify_fault(fault)](
+                short(f"{where}: {fault.describe()}"), status_code=status, fault=fault
+            )
+        verdict = classify_status(status)
+        if verdict is not Verdict.DELIVERED:
+            reason = short(f"{where}: {raw[:120].decode('utf-8', 'replace')}")
+            raise _ERRORS[verdict](reason, status_code=status)
         if parsed is None:
-            raise TransientPartnerError(f"{where}: the answer is not a SOAP envelope")
+            raise UnknownOutcomeError(f"{where}: the answer is not a SOAP envelope")
         try:
             verified = self.verifier.verify(raw)
         except WSSecurityFault as exc:
             raise UntrustedAnswerError(
-                _short(f"{where}: answer refused ({exc.code}: {exc.reason})"), status_code=status
+                short(f"{where}: answer refused ({exc.code}: {exc.reason})"), status_code=status
             ) from None
         payload = next((e for e in verified.body if isinstance(e.tag, str)), None)
         if payload is None:
-            raise TransientPartnerError(f"{where}: the answer's Body is empty", status_code=status)
+            raise UnknownOutcomeError(f"{where}: the answer's Body is empty", status_code=status)
         if self.response_schema is not None:
             try:
                 schemas.validate(self.response_schema, payload)
             except BrugValidationError as exc:
-                raise TransientPartnerError(
-                    _short(f"{where}: invalid answer: {exc}"), status_code=status
+                raise UnknownOutcomeError(
+                    short(f"{where}: invalid answer: {exc}"), status_code=status
                 ) from None
-        return PartnerAnswer(status, raw, response.headers.get("content-type"), payload, verified)
-
-
-def _short(text: str) -> str:
-    return text[:MAX_REASON]
+        return PartnerAnswer(
+            status, raw, response.headers.get("content-type"), payload, verified, sent=sent
+        )

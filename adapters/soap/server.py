@@ -31,15 +31,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from adapters.soap.envelope import (
+from gateway.errors import BrugError, BrugValidationError, Violation
+from gateway.soap.envelope import (
     CONTENT_TYPES,
     SoapVersion,
     build_envelope,
     no_operation_error,
     version_from_content_type,
 )
-from adapters.soap.faults import fault_envelope, http_status, validation_fault
-from gateway.errors import BrugError, BrugValidationError, Violation
+from gateway.soap.faults import fault_envelope, http_status, validation_fault
 from gateway.wssecurity import Signer, VerifiedMessage, Verifier, WSSecurityFault
 from gateway.xml import schemas
 from gateway.xml.header import HEADER_NS

@@ -21,12 +21,12 @@ from fnmatch import fnmatchcase
 
 from lxml import etree
 
-from adapters.soap.envelope import ParsedEnvelope, first_element, parse_envelope
-from adapters.soap.faults import SoapFault, parse_fault
 from conformance.endpoint.catalogue import Expect, NoTrace
 from conformance.endpoint.transport import Exchange
 from conformance.endpoint.wsdl import wsdl_difference
 from gateway.errors import BrugValidationError
+from gateway.soap.envelope import ParsedEnvelope, first_element, parse_envelope
+from gateway.soap.faults import SoapFault, parse_fault
 from gateway.wssecurity import Verifier, WSSecurityFault
 from gateway.wssecurity.algorithms import exc_c14n
 from gateway.xml import schemas

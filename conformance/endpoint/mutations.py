@@ -22,10 +22,10 @@ from datetime import UTC, datetime, timedelta
 
 from lxml import etree
 
-from adapters.soap.envelope import SoapVersion, build_envelope
 from conformance.endpoint.catalogue import Mutate
 from conformance.endpoint.identities import Identity, ephemeral_identity
 from conformance.endpoint.templates import apply_values
+from gateway.soap.envelope import SoapVersion, build_envelope
 from gateway.xml.header import HEADER_NS
 
 _BODY_OPEN = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Body\b[^>]*>")

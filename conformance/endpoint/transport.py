@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from adapters.soap.envelope import SoapVersion, request_headers
+from gateway.soap.envelope import SoapVersion, request_headers
 
 MAX_KEPT = 64 * 1024  # response bytes kept for the reports; more is cut
 

@@ -33,6 +33,8 @@ class AuditRecord:
     outcome: str
     signature_value: str | None = None
     insz: str | None = None
+    #: for a delivery attempt: the wsu:Created of the Timestamp it was signed with
+    sent_at: str | None = None
 
 
 def canonical_json(value: Any) -> bytes:
@@ -44,8 +46,12 @@ def format_time(value: datetime) -> str:
 
 
 def entry_fields(row: AuditEntryRow) -> dict[str, Any]:
-    """The hashed fields of a stored entry (everything but the two hashes)."""
-    return {
+    """The hashed fields of a stored entry (everything but the two hashes).
+
+    ``sent_at`` (a delivery attempt's Timestamp, since migration 0004) is hashed only when set,
+    so that every entry written before it still verifies.
+    """
+    fields = {
         "seq": row.seq,
         "recorded_at": format_time(row.recorded_at),
         "partner": row.partner,
@@ -57,6 +63,9 @@ def entry_fields(row: AuditEntryRow) -> dict[str, Any]:
         "outcome": row.outcome,
         "subject": row.subject,
     }
+    if row.sent_at is not None:
+        fields["sent_at"] = row.sent_at
+    return fields
 
 
 def fields_digest(fields: dict[str, Any]) -> str:

@@ -94,6 +94,7 @@ class AuditLog:
                     signature_value=record.signature_value,
                     outcome=record.outcome,
                     subject=subject,
+                    sent_at=record.sent_at,
                     prev_hash=prev,
                     entry_hash="",
                 )
@@ -101,7 +102,13 @@ class AuditLog:
                 row.entry_hash = prev = entry_hash(prev, fields)
                 rows.append(row)
                 values.append(
-                    {**fields, "recorded_at": now, "prev_hash": row.prev_hash, "entry_hash": prev}
+                    {
+                        **fields,
+                        "sent_at": record.sent_at,
+                        "recorded_at": now,
+                        "prev_hash": row.prev_hash,
+                        "entry_hash": prev,
+                    }
                 )
             connection.execute(_INSERT_ENTRY, values)
             connection.execute(_MOVE_HEAD, {"seq": seq, "entry_hash": prev})

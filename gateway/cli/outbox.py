@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
+import threading
 from datetime import timedelta
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,7 +15,6 @@ from rich.table import Table
 from gateway.cli._common import console
 from gateway.delivery.entries import OutboxEntry, OutboxStatus
 from gateway.delivery.outbox import Outbox
-from gateway.delivery.runner import parse_partners, run_worker
 from gateway.store.cli_support import (
     URL_ENV,
     URL_HELP,
@@ -20,7 +22,6 @@ from gateway.store.cli_support import (
     fail,
     open_cli_store,
     parse_duration,
-    resolve_url,
 )
 
 NAME = "outbox"
@@ -144,24 +145,55 @@ def purge(
 
 @app.command("work")
 def work(
-    partner: Annotated[list[str], typer.Option("--partner", help="NAME=URL, repeatable.")],
-    url: UrlOption = None,
-    batch: Annotated[int, typer.Option(min=1, max=1000)] = 50,
-    lease: Annotated[str, typer.Option(help="Lease per claimed batch.")] = "60s",
-    until_drained: Annotated[bool, typer.Option("--until-drained")] = False,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="brug.toml (default: $BRUG_CONFIG)")
+    ] = None,
+    batch: Annotated[
+        int | None, typer.Option(min=1, max=1000, help="override [delivery] batch_size")
+    ] = None,
+    lease: Annotated[str | None, typer.Option(help="override [delivery] lease, e.g. 60s")] = None,
+    until_drained: Annotated[
+        bool, typer.Option("--until-drained", help="stop when nothing is pending or in flight")
+    ] = False,
 ) -> None:
-    """Run one delivery worker in the foreground (the gateway service embeds the same loop)."""
-    url = resolve_url(url)
-    try:
-        endpoints = parse_partners(partner)
-    except ValueError as exc:
-        raise fail(str(exc)) from None
+    """Run one delivery worker in the foreground: the same pipeline as ``brug serve``'s.
+
+    It reads the gateway's configuration (store, keys, partners, retry policy), signs each
+    attempt, verifies the partners' signed answers and audits every attempt. Stops on SIGTERM or
+    Ctrl-C after the batch in hand is recorded.
+    """
+    from gateway.config import load_settings
+    from gateway.observability.logs import configure_logging
+    from gateway.service.context import build_context
+    from gateway.service.delivery_loop import build_worker, count_batch
+
     with cli_errors():
-        report = run_worker(
-            url,
-            endpoints,
-            batch_size=batch,
-            lease=parse_duration(lease),
-            until_drained=until_drained,
+        settings = load_settings(config)
+        configure_logging(
+            settings.logging.level, json_lines=settings.logging.as_json, background=False
         )
+        context = build_context(settings)
+    try:
+        worker = build_worker(context)
+        if batch is not None:
+            worker.batch_size = batch
+        if lease is not None:
+            worker.lease = parse_duration(lease)
+        stop = threading.Event()
+        previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
+        try:
+            with cli_errors():
+                report = worker.run(
+                    stop=stop,
+                    idle_sleep=settings.delivery.idle_poll.total_seconds(),
+                    until_drained=until_drained,
+                    on_batch=lambda r: count_batch(context.metrics, r),
+                )
+        except KeyboardInterrupt:
+            stop.set()
+            raise typer.Exit(130) from None
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+    finally:
+        context.close()
     console.print(f"delivered {report.delivered}, retried {report.retried}, dead {report.dead}")

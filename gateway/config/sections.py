@@ -99,11 +99,18 @@ class PkiConfig(BaseModel):
 
 
 class RetryConfig(BaseModel):
-    """``[partners.<name>.retry]``: how long the outbox keeps trying one message."""
+    """``[partners.<name>.retry]``: how long the outbox keeps trying one message.
+
+    A transient failure (no answer, 408/425/429/5xx, a Server fault, an expired Timestamp) is
+    retried until ``max_age``; ``max_attempts`` bounds only failures of unknown kind (an answer
+    that does not verify or validate), see ``gateway/soap/outcome.py``.
+    """
 
     model_config = SECTION_CONFIG
 
-    max_attempts: int = Field(default=12, ge=1, le=1000)
+    max_attempts: int = Field(
+        default=12, ge=1, le=1000, description="attempts for failures of unknown kind only"
+    )
     max_age: Duration = timedelta(days=2)
     backoff_base: Duration = timedelta(seconds=2)
     backoff_max: Duration = timedelta(minutes=30)
@@ -115,7 +122,13 @@ class CircuitBreakerConfig(BaseModel):
     model_config = SECTION_CONFIG
 
     threshold: int = Field(default=5, ge=1, le=1000)
-    cool_down: Duration = timedelta(seconds=30)
+    cool_down: Duration = Field(
+        default=timedelta(seconds=30), description="longest wait between two trial messages"
+    )
+    first_cool_down: Duration = Field(
+        default=timedelta(seconds=1),
+        description="first wait after the circuit opens; doubles per failed trial",
+    )
 
 
 class PartnerConfig(BaseModel):
@@ -157,6 +170,9 @@ class PartnerConfig(BaseModel):
             backoff_max=self.retry.backoff_max,
             breaker_failures=self.circuit_breaker.threshold,
             breaker_reset=self.circuit_breaker.cool_down,
+            breaker_reset_initial=min(
+                self.circuit_breaker.first_cool_down, self.circuit_breaker.cool_down
+            ),
         )
 
 

@@ -1,8 +1,13 @@
 """A circuit breaker per partner: stop sending to a partner that keeps failing.
 
 Closed: messages flow; ``failures`` consecutive transient failures open it. Open: nothing is sent
-to that partner (entries are handed back without using an attempt) until ``reset`` has passed.
-Half-open: one trial message goes through; success closes the circuit, failure opens it again.
+to that partner (entries are handed back without using an attempt) until the reset time has
+passed. Half-open: one trial message goes through; success closes the circuit (and the worker
+makes the partner's waiting entries due at once), failure opens it again.
+
+The reset time starts short (``breaker_reset_initial``) and doubles with every failed trial up
+to ``breaker_reset``: a partner that lost a few answers is tried again within a second or two,
+one that is down for hours is asked at most once per ``breaker_reset``.
 The state is per worker process (cheap, no coordination); with N workers a down partner sees at
 most N trial messages per reset period.
 """
@@ -11,7 +16,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from gateway.delivery.policy import DeliveryPolicy
@@ -30,6 +35,7 @@ class _Circuit:
     failures: int = 0
     opened_at: datetime | None = None
     trial_in_progress: bool = False
+    trips: int = 0  # consecutive openings without a success in between
 
 
 class CircuitBreaker:
@@ -60,7 +66,7 @@ class CircuitBreaker:
             circuit = self._refresh(partner)
             if circuit.opened_at is None:
                 return self._clock()
-            return circuit.opened_at + self._policy.for_partner(partner).breaker_reset
+            return circuit.opened_at + self._reset(partner, circuit)
 
     def open_partners(self) -> list[str]:
         """Partners not to claim for: open, or half-open with the trial already out."""
@@ -75,9 +81,12 @@ class CircuitBreaker:
                 )
             ]
 
-    def record_success(self, partner: str) -> None:
+    def record_success(self, partner: str) -> bool:
+        """The partner answered; True when that closes a circuit that was not closed."""
         with self._lock:
+            previous = self._circuits.get(partner)
             self._circuits[partner] = _Circuit()
+            return previous is not None and previous.state is not CircuitState.CLOSED
 
     def record_failure(self, partner: str) -> None:
         """A transient failure (a permanent refusal says the partner is up, so it is a success)."""
@@ -86,15 +95,24 @@ class CircuitBreaker:
             circuit.failures += 1
             threshold = self._policy.for_partner(partner).breaker_failures
             if circuit.state is CircuitState.HALF_OPEN or circuit.failures >= threshold:
+                if circuit.state is not CircuitState.OPEN:
+                    circuit.trips += 1
                 circuit.state = CircuitState.OPEN
                 circuit.opened_at = self._clock()
                 circuit.trial_in_progress = False
 
     def _refresh(self, partner: str) -> _Circuit:
         circuit = self._circuits.setdefault(partner, _Circuit())
-        if circuit.state is CircuitState.OPEN and circuit.opened_at is not None:
-            reset = self._policy.for_partner(partner).breaker_reset
-            if self._clock() >= circuit.opened_at + reset:
-                circuit.state = CircuitState.HALF_OPEN
-                circuit.trial_in_progress = False
+        if (
+            circuit.state is CircuitState.OPEN
+            and circuit.opened_at is not None
+            and self._clock() >= circuit.opened_at + self._reset(partner, circuit)
+        ):
+            circuit.state = CircuitState.HALF_OPEN
+            circuit.trial_in_progress = False
         return circuit
+
+    def _reset(self, partner: str, circuit: _Circuit) -> timedelta:
+        policy = self._policy.for_partner(partner)
+        grown: timedelta = policy.breaker_reset_initial * (2 ** max(0, circuit.trips - 1))
+        return min(grown, policy.breaker_reset)

@@ -1,24 +1,8 @@
-"""What can go wrong in delivery, split by what the worker should do about it."""
+"""What the outbox refuses to do (a send's failures are verdicts: gateway.soap.outcome)."""
 
 from __future__ import annotations
 
 from gateway.errors import BrugError
-
-
-class DeliveryError(BrugError):
-    """Base for a failed send; ``reason`` is what ends up in the entry's ``last_error``."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-class TransientDeliveryError(DeliveryError):
-    """Worth retrying later: the partner is down, overloaded or the network failed."""
-
-
-class PermanentDeliveryError(DeliveryError):
-    """Retrying cannot help (the partner refused the message): dead-letter it now."""
 
 
 class MessageIdConflict(BrugError):

@@ -10,7 +10,7 @@ nothing, its lease passes, and the entry is due again for anyone.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -97,7 +97,10 @@ class Outbox:
         origin: str | None = None,
         tx: Session | None = None,
     ) -> OutboxEntry:
-        """Store a signed message for delivery and return its entry.
+        """Store an unsigned message for delivery and return its entry.
+
+        ``payload`` is the unsigned envelope: the delivery transport signs each attempt, and
+        ``digest`` (SHA-256 of the payload) is what the audit records at acceptance.
 
         Without ``tx`` the entry is committed (fsynced) before this returns, so the caller may
         acknowledge its own sender afterwards. With ``tx`` it commits with the caller's unit of
@@ -194,18 +197,29 @@ class Outbox:
             entries = [OutboxEntry.from_row(r) for r in rows]
         return sorted(entries, key=lambda e: (e.next_attempt_at, e.id))
 
-    def record(self, owner: str, outcomes: Sequence[Outcome]) -> int:
+    def record(
+        self,
+        owner: str,
+        outcomes: Sequence[Outcome],
+        *,
+        prepare: Callable[[Session, Sequence[Outcome]], Sequence[Outcome]] | None = None,
+    ) -> int:
         """Apply a batch of outcomes in one transaction; return how many still held the lease.
 
         Every update is fenced on ``lease_owner = owner AND status = 'in_flight'``: a worker
         whose lease expired and was taken over cannot overwrite the new owner's result.
+        ``prepare`` runs first in the same transaction (the worker stores the answers' replay
+        claims and audits the attempts there) and may change the outcomes it is given.
         """
         if not outcomes:
             return 0
         now = self._store.clock()
-        delivered = [o for o in outcomes if o.kind == "delivered"]
         applied = 0
-        with self._store.begin() as conn:
+        with self._store.transaction() as session:
+            if prepare is not None:
+                outcomes = prepare(session, outcomes)
+            conn = session.connection()
+            delivered = [o for o in outcomes if o.kind == "delivered"]
             if delivered:
                 # The bulk of all outcomes: one executemany (pipelined by psycopg), not one
                 # round trip per entry.
@@ -252,6 +266,25 @@ class Outbox:
                 **released,
             )
         return int(conn.execute(stmt).rowcount)
+
+    def wake(self, partner: str) -> int:
+        """Make every pending entry of ``partner`` due now; returns how many were waiting.
+
+        Called when a partner answers again after its circuit was open: entries that backed off
+        during the outage (up to ``backoff_max``) need not wait out their schedule.
+        """
+        now = self._store.clock()
+        stmt = (
+            update(OUTBOX_TABLE)
+            .where(
+                OUTBOX_TABLE.c.partner == partner,
+                OUTBOX_TABLE.c.status == "pending",
+                OUTBOX_TABLE.c.next_attempt_at > now,
+            )
+            .values(next_attempt_at=now)
+        )
+        with self._store.begin() as conn:
+            return int(conn.execute(stmt).rowcount)
 
     def has_unfinished(self) -> bool:
         """True while any entry is pending or in flight (a drained outbox returns False)."""

@@ -1,4 +1,9 @@
-"""Per-partner delivery rules: how often to retry, for how long, and when to stop trying.
+"""Per-partner delivery rules: how long to retry, how fast, and when to stop trying.
+
+The budget of a transient failure (the partner is down or busy) is *time*: ``max_age`` from
+acceptance, two days by default, so a maintenance window or a weekend outage turns no accepted
+message into a dead letter. ``max_attempts`` bounds only failures of unknown kind (an answer
+brug cannot trust or read): see :mod:`gateway.soap.outcome`.
 
 The backoff delay is computed by tenacity (exponential with jitter) but never slept on: the
 worker stores ``now + delay`` as the entry's ``next_attempt_at``. A restart therefore loses no
@@ -23,6 +28,7 @@ class PartnerPolicy:
     backoff_jitter: timedelta = timedelta(seconds=1)
     breaker_failures: int = 5
     breaker_reset: timedelta = timedelta(seconds=30)
+    breaker_reset_initial: timedelta = timedelta(seconds=1)
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:

@@ -2,7 +2,22 @@
 
 The worker holds no state that matters across a crash: schedules live in ``next_attempt_at``,
 ownership in the lease. Killing it at any point loses nothing; at worst the entries it had sent
-but not yet recorded are sent again after their lease expires (at-least-once delivery).
+but not yet recorded are sent again after their lease expires (at-least-once delivery; each
+re-send is signed afresh, and partners deduplicate on the message id).
+
+What happens after a send follows the attempt's verdict (:mod:`gateway.soap.outcome`):
+
+* delivered: the answer is recorded, with the answer's replay-cache claims and the attempt's
+  audit entry, in one transaction;
+* transient (the partner is down, busy, or the Timestamp expired): retried with capped
+  exponential backoff until the partner's ``max_age``; no attempt limit, because waiting out an
+  outage is what the outbox is for;
+* permanent (the partner refused the message itself): dead-lettered at once;
+* unknown (an answer brug cannot trust or read, or a bug): retried, at most ``max_attempts``.
+
+Recording is retried while the store is unavailable: an answer that was received is never
+turned into a re-send by a local storage error (unless the worker is stopped meanwhile; then
+the lease passes and the entry is sent again, which the partner deduplicates).
 """
 
 from __future__ import annotations
@@ -12,17 +27,22 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from gateway.audit.chain import AuditRecord
+from gateway.audit.log import AuditLog
 from gateway.delivery.circuit import CircuitBreaker
 from gateway.delivery.entries import OutboxEntry
-from gateway.delivery.errors import PermanentDeliveryError, TransientDeliveryError
 from gateway.delivery.outbox import Outbox, Outcome
 from gateway.delivery.policy import DeliveryPolicy
-from gateway.delivery.transport import Transport
+from gateway.delivery.transport import Attempt, Transport
+from gateway.soap.outcome import Verdict, short
 from gateway.store.clock import Clock
 
 log = logging.getLogger(__name__)
@@ -30,6 +50,9 @@ log = logging.getLogger(__name__)
 # Stop starting new sends this long before the lease ends: a send that outlives the lease may
 # be duplicated by the worker that takes the entry over.
 LEASE_SAFETY_MARGIN = timedelta(seconds=1)
+#: Waits between tries to record outcomes while the store is unavailable (then the last one).
+RECORD_RETRY_WAITS = (0.2, 0.5, 1.0, 2.0, 5.0)
+REPLAYED_ANSWER = "the partner's answer carries a signature already seen (replayed answer)"
 
 
 def default_owner() -> str:
@@ -46,6 +69,8 @@ class WorkerReport:
     released: int = 0
     lost_leases: int = 0
     batches: int = field(default=0)
+    #: delivered / retried / dead per partner (metrics are labelled by partner)
+    by_partner: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def add(self, other: WorkerReport) -> None:
         for name in (
@@ -58,6 +83,15 @@ class WorkerReport:
             "batches",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
+        for key, count in other.by_partner.items():
+            self.by_partner[key] = self.by_partner.get(key, 0) + count
+
+
+@dataclass(frozen=True, slots=True)
+class _Settled:
+    entry: OutboxEntry
+    outcome: Outcome
+    attempt: Attempt | None  # None: nothing was tried (age limit, lease, open circuit)
 
 
 class DeliveryWorker:
@@ -69,6 +103,7 @@ class DeliveryWorker:
         clock: Clock,
         policy: DeliveryPolicy | None = None,
         breaker: CircuitBreaker | None = None,
+        audit: AuditLog | None = None,
         owner: str | None = None,
         batch_size: int = 50,
         lease: timedelta = timedelta(seconds=60),
@@ -79,10 +114,12 @@ class DeliveryWorker:
         self.clock = clock
         self.policy = policy or DeliveryPolicy()
         self.breaker = breaker or CircuitBreaker(self.policy, clock=clock)
+        self.audit = audit
         self.owner = owner or default_owner()
         self.batch_size = batch_size
         self.lease = lease
         self.concurrency = concurrency
+        self._stop = threading.Event()
 
     def run_once(self) -> WorkerReport:
         """Claim one batch and settle it; ``claimed == 0`` means nothing was due."""
@@ -99,20 +136,22 @@ class DeliveryWorker:
         report.batches = 1
         if self.concurrency > 1:
             with ThreadPoolExecutor(self.concurrency) as pool:
-                outcomes = list(pool.map(self._settle, entries))
+                settled = list(pool.map(self._settle, entries))
         else:
-            outcomes = [self._settle(e) for e in entries]
-        applied = self.outbox.record(self.owner, outcomes)
+            settled = [self._settle(e) for e in entries]
+        recorded = self._record(settled)
+        if recorded is None:  # stopped while the store was down: the leases will pass
+            return report
+        applied, outcomes = recorded
         report.lost_leases = len(outcomes) - applied
-        for outcome in outcomes:
-            if outcome.kind == "delivered":
-                report.delivered += 1
-            elif outcome.kind == "retry":
-                report.retried += 1
-            elif outcome.kind == "dead":
-                report.dead += 1
-            else:
+        for item, outcome in zip(settled, outcomes, strict=True):
+            kind = {"delivered": "delivered", "retry": "retried", "dead": "dead"}.get(outcome.kind)
+            if kind is None:
                 report.released += 1
+                continue
+            setattr(report, kind, getattr(report, kind) + 1)
+            key = (item.entry.partner, kind)
+            report.by_partner[key] = report.by_partner.get(key, 0) + 1
         return report
 
     def run(
@@ -124,9 +163,10 @@ class DeliveryWorker:
         on_batch: Callable[[WorkerReport], None] | None = None,
     ) -> WorkerReport:
         """Loop until ``stop`` is set (or, with ``until_drained``, nothing is left to do)."""
-        stop = stop or threading.Event()
+        if stop is not None:
+            self._stop = stop
         total = WorkerReport()
-        while not stop.is_set():
+        while not self._stop.is_set():
             report = self.run_once()
             total.add(report)
             if on_batch is not None and report.claimed:
@@ -134,42 +174,47 @@ class DeliveryWorker:
             if report.claimed == 0:
                 if until_drained and not self.outbox.has_unfinished():
                     break
-                stop.wait(idle_sleep)
+                self._stop.wait(idle_sleep)
         return total
 
-    def _settle(self, entry: OutboxEntry) -> Outcome:
-        """Decide one entry's fate; never raises (an unexpected error counts as transient)."""
+    # -- deciding ------------------------------------------------------------------------
+
+    def _settle(self, entry: OutboxEntry) -> _Settled:
+        """Decide one entry's fate; never raises (an unexpected error counts as unknown)."""
         now = self.clock()
         policy = self.policy.for_partner(entry.partner)
         age = now - entry.created_at
         if age > policy.max_age:
-            return Outcome(
-                entry.id, "dead", error=f"age limit: {age} old, more than {policy.max_age}"
-            )
+            error = f"age limit: {age} old, more than {policy.max_age}"
+            return _Settled(entry, Outcome(entry.id, "dead", error=error), None)
         lease_end = entry.lease_expires_at
         if lease_end is not None and now >= lease_end - LEASE_SAFETY_MARGIN:
-            return Outcome(entry.id, "release", next_attempt_at=now)
+            return _Settled(entry, Outcome(entry.id, "release", next_attempt_at=now), None)
         if not self.breaker.allow(entry.partner):
-            return Outcome(
-                entry.id, "release", next_attempt_at=self.breaker.retry_at(entry.partner)
-            )
+            retry_at = self.breaker.retry_at(entry.partner)
+            return _Settled(entry, Outcome(entry.id, "release", next_attempt_at=retry_at), None)
         try:
-            answer = self.transport.send(entry)
-        except PermanentDeliveryError as exc:
-            self.breaker.record_success(entry.partner)  # it answered: it is up
-            return Outcome(entry.id, "dead", error=f"refused by partner: {exc.reason}")
-        except TransientDeliveryError as exc:
-            return self._transient(entry, exc.reason)
+            attempt = self.transport.send(entry)
         except Exception as exc:  # a transport bug must delay, not lose, the message
             log.exception("transport raised an unexpected error for entry %s", entry.id)
-            return self._transient(entry, f"unexpected {type(exc).__name__}: {exc}")
-        self.breaker.record_success(entry.partner)
-        return Outcome(entry.id, "delivered", answer=answer)
+            attempt = Attempt(Verdict.UNKNOWN, short(f"unexpected {type(exc).__name__}: {exc}"))
+        return _Settled(entry, self._decide(entry, attempt), attempt)
 
-    def _transient(self, entry: OutboxEntry, reason: str) -> Outcome:
+    def _decide(self, entry: OutboxEntry, attempt: Attempt) -> Outcome:
+        verdict = attempt.verdict
+        if verdict is Verdict.DELIVERED:
+            if self.breaker.record_success(entry.partner):
+                # The partner answers again after an open circuit: what waited for it is due now.
+                woken = self.outbox.wake(entry.partner)
+                log.info("%s answers again; %d waiting entries are due now", entry.partner, woken)
+            return Outcome(entry.id, "delivered", answer=attempt.answer)
+        reason = attempt.reason or verdict.value
+        if verdict is Verdict.PERMANENT:
+            self.breaker.record_success(entry.partner)  # it answered: it is up
+            return Outcome(entry.id, "dead", error=f"refused by partner: {reason}")
         self.breaker.record_failure(entry.partner)
         policy = self.policy.for_partner(entry.partner)
-        if entry.attempts >= policy.max_attempts:
+        if verdict is Verdict.UNKNOWN and entry.attempts >= policy.max_attempts:
             return Outcome(
                 entry.id, "dead", error=f"gave up after {entry.attempts} attempts: {reason}"
             )
@@ -181,3 +226,75 @@ class DeliveryWorker:
                 error=f"age limit {policy.max_age} reached before the next attempt: {reason}",
             )
         return Outcome(entry.id, "retry", error=reason, next_attempt_at=next_at)
+
+    # -- recording -----------------------------------------------------------------------
+
+    def _record(self, settled: Sequence[_Settled]) -> tuple[int, list[Outcome]] | None:
+        """Record the batch's outcomes; retried while the store is unavailable.
+
+        Returns (entries that still held the lease, outcomes as recorded), or None when the
+        worker was stopped before the store came back.
+        """
+        waits = iter(RECORD_RETRY_WAITS)
+        wait = 0.0
+        final: list[Outcome] = []
+
+        def prepare(tx: Session, planned: Sequence[Outcome]) -> list[Outcome]:
+            final[:] = self._prepare(tx, settled, planned)
+            return final
+
+        while True:
+            try:
+                applied = self.outbox.record(
+                    self.owner, [s.outcome for s in settled], prepare=prepare
+                )
+                return applied, final
+            except SQLAlchemyError as exc:
+                wait = next(waits, wait)
+                log.warning(
+                    "cannot record %d delivery outcomes (%s); retrying in %.1f s",
+                    len(settled),
+                    type(exc).__name__,
+                    wait,
+                )
+                if self._stop.wait(wait):
+                    return None
+
+    def _prepare(
+        self, tx: Session, settled: Sequence[_Settled], planned: Sequence[Outcome]
+    ) -> list[Outcome]:
+        """In the recording transaction: store the answers' replay claims, audit the attempts.
+
+        A delivered answer whose signature was already seen is not a delivery: it becomes an
+        unknown outcome (retried, within the attempt limit).
+        """
+        final: list[Outcome] = []
+        records: list[AuditRecord] = []
+        for item, outcome in zip(settled, planned, strict=True):
+            attempt = item.attempt
+            if (
+                outcome.kind == "delivered"
+                and attempt is not None
+                and attempt.claims is not None
+                and not attempt.claims.settle(tx)
+            ):
+                outcome = self._decide(
+                    item.entry, replace(attempt, verdict=Verdict.UNKNOWN, reason=REPLAYED_ANSWER)
+                )
+            final.append(outcome)
+            if attempt is not None and attempt.sent is not None:
+                records.append(
+                    AuditRecord(
+                        partner=item.entry.partner,
+                        operation=item.entry.operation,
+                        direction="out",
+                        message_id=item.entry.message_id,
+                        digest=item.entry.digest,
+                        outcome=f"attempt {item.entry.attempts}: {outcome.kind}",
+                        signature_value=attempt.sent.signature_value,
+                        sent_at=attempt.sent.created,
+                    )
+                )
+        if self.audit is not None and records:
+            self.audit.append_many(records, tx=tx)
+        return final

@@ -1,6 +1,9 @@
-"""The delivery worker inside a gateway process, as a background thread.
+"""The delivery worker of a gateway process: the one pipeline from the outbox to the partners.
 
-Any number of gateway processes may run it against one PostgreSQL store: claims use
+``brug serve`` runs it as a background thread, ``brug outbox work`` in the foreground; both
+build it here, from the same configuration, so there is one transport (:class:`PartnerTransport`:
+sign each attempt, send, verify the partner's signed answer, classify) and one audit of the
+attempts. Any number of processes may run it against one PostgreSQL store: claims use
 ``FOR UPDATE SKIP LOCKED`` and leases, so they share the work and a killed process's messages
 are picked up when its leases expire. ``brug serve --no-delivery`` serves requests only.
 """
@@ -10,28 +13,57 @@ from __future__ import annotations
 import logging
 import threading
 
+from adapters.soap.exchange import PartnerAnswer
+from gateway.delivery.transport import PartnerTransport, Sender
 from gateway.delivery.worker import DeliveryWorker, WorkerReport
-from gateway.observability.metrics import Outcome
-from gateway.service.context import GatewayContext
-from gateway.service.transport import PartnerTransport, Sender
+from gateway.observability.metrics import BrugMetrics, Outcome
+from gateway.service.context import BRUSSELS, GatewayContext
 
 log = logging.getLogger("gateway.delivery")
 
+#: the operation each partner receives queued messages on (metrics label)
+QUEUED_OPERATIONS = {BRUSSELS: "ReceiveBevRecord"}
 
-def build_worker(context: GatewayContext, *, owner: str | None = None) -> DeliveryWorker:
+
+def partner_transport(context: GatewayContext) -> PartnerTransport:
+    """The transport over every configured partner that receives queued messages."""
     senders: dict[str, Sender] = {}
     if context.brussels is not None:
-        senders["brussels"] = context.brussels.send
+        brussels = context.brussels
+        metrics = context.metrics
+
+        def send_to_brussels(envelope: bytes) -> PartnerAnswer:
+            with metrics.time_partner_call(BRUSSELS, QUEUED_OPERATIONS[BRUSSELS]):
+                return brussels.send(envelope)
+
+        senders[BRUSSELS] = send_to_brussels
+    return PartnerTransport(senders, replay=context.replay)
+
+
+def build_worker(context: GatewayContext, *, owner: str | None = None) -> DeliveryWorker:
     config = context.settings.delivery
     return DeliveryWorker(
         context.outbox,
-        PartnerTransport(senders),
+        partner_transport(context),
         clock=context.store.clock,
         policy=context.delivery_policy,
+        audit=context.audit,
         owner=owner,
         batch_size=config.batch_size,
         lease=config.lease,
     )
+
+
+def count_batch(metrics: BrugMetrics, report: WorkerReport) -> None:
+    """Delivery outcomes as metrics, labelled by partner and operation."""
+    outcomes = {"delivered": Outcome.DELIVERED, "dead": Outcome.DEAD_LETTERED}
+    for (partner, kind), count in report.by_partner.items():
+        operation = QUEUED_OPERATIONS.get(partner, "unknown")
+        for _ in range(count):
+            if kind == "retried":
+                metrics.count_retry(partner)
+            else:
+                metrics.count_message(partner, operation, outcomes[kind])
 
 
 class DeliveryLoop:
@@ -45,13 +77,7 @@ class DeliveryLoop:
         self._thread: threading.Thread | None = None
 
     def _on_batch(self, report: WorkerReport) -> None:
-        # Only Brussels receives queued messages today (ReceiveBevRecord); label accordingly.
-        for _ in range(report.retried):
-            self._metrics.count_retry("brussels")
-        for _ in range(report.delivered):
-            self._metrics.count_message("brussels", "ReceiveBevRecord", Outcome.DELIVERED)
-        for _ in range(report.dead):
-            self._metrics.count_message("brussels", "ReceiveBevRecord", Outcome.DEAD_LETTERED)
+        count_batch(self._metrics, report)
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -148,6 +148,8 @@ class AuditEntryRow(Base):
     signature_value: Mapped[str | None] = mapped_column(Text, nullable=True)
     outcome: Mapped[str] = mapped_column(String(100))
     subject: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: a delivery attempt's WS-Security Timestamp (wsu:Created); migration 0004
+    sent_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
     prev_hash: Mapped[str] = mapped_column(String(64))
     entry_hash: Mapped[str] = mapped_column(String(64))
 

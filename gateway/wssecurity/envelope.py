@@ -8,19 +8,11 @@ signature-wrapping attacks rely on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
-
 from lxml import etree
 
+from gateway.soap.envelope import EnvelopeError, ParsedEnvelope, split_envelope
 from gateway.wssecurity.faults import INVALID_SECURITY, WSSecurityFault
-from gateway.wssecurity.ns import (
-    ENVELOPE_TAGS,
-    SOAP11,
-    SOAP12_ULTIMATE_RECEIVER,
-    SOAP_TAGS,
-    WSSE_SECURITY,
-)
+from gateway.wssecurity.ns import SOAP12_ULTIMATE_RECEIVER, SOAP_TAGS, WSSE_SECURITY
 
 SOAP_NEXT = {
     "http://schemas.xmlsoap.org/soap/actor/next",
@@ -28,38 +20,20 @@ SOAP_NEXT = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class SoapParts:
-    version: Literal["1.1", "1.2"]
-    ns: str
-    envelope: etree._Element
-    header: etree._Element | None
-    body: etree._Element
+#: The split Envelope (the SOAP layer's type; ``ns`` is its namespace).
+SoapParts = ParsedEnvelope
 
 
 def soap_parts(root: etree._Element) -> SoapParts:
-    """Split an Envelope into its Header and Body, refusing anything but the SOAP layout."""
-    ns = ENVELOPE_TAGS.get(root.tag) if isinstance(root.tag, str) else None
-    if ns is None:
-        raise WSSecurityFault(INVALID_SECURITY, "the message is not a SOAP 1.1 or 1.2 Envelope")
-    version: Literal["1.1", "1.2"] = "1.1" if ns == SOAP11 else "1.2"
-    header_tag, body_tag, _ = SOAP_TAGS[ns]
-    headers: list[etree._Element] = []
-    bodies: list[etree._Element] = []
-    for child in root:
-        if child.tag == header_tag:
-            headers.append(child)
-        elif child.tag == body_tag:
-            bodies.append(child)
-        elif isinstance(child.tag, str):
-            raise WSSecurityFault(
-                INVALID_SECURITY, f"unexpected element {child.tag} directly in the Envelope"
-            )
-    if len(bodies) != 1 or len(headers) > 1:
-        raise WSSecurityFault(
-            INVALID_SECURITY, "the Envelope must hold exactly one Body and at most one Header"
-        )
-    return SoapParts(version, ns, root, headers[0] if headers else None, bodies[0])
+    """Split an Envelope into its Header and Body, refusing anything but the SOAP layout.
+
+    The check is the SOAP layer's (:func:`gateway.soap.envelope.split_envelope`); here a refusal
+    is a WS-Security fault, because a loose layout is what signature wrapping hides in.
+    """
+    try:
+        return split_envelope(root)
+    except EnvelopeError as exc:
+        raise WSSecurityFault(INVALID_SECURITY, exc.reason) from None
 
 
 def targets_us(block: etree._Element, ns: str, actor: str | None) -> bool:

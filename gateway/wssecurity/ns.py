@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from typing import Final
 
-SOAP11: Final = "http://schemas.xmlsoap.org/soap/envelope/"
-SOAP12: Final = "http://www.w3.org/2003/05/soap-envelope"
+# Re-exported: the envelope namespaces are defined by the SOAP layer.
+from gateway.soap.ns import SOAP11 as SOAP11
+from gateway.soap.ns import SOAP12 as SOAP12
+from gateway.soap.ns import XML as XML
+
 WSSE: Final = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 WSSE11: Final = "http://docs.oasis-open.org/wss/oasis-wss-wssecurity-secext-1.1.xsd"
 WSU: Final = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
 DS: Final = "http://www.w3.org/2000/09/xmldsig#"
 EC: Final = "http://www.w3.org/2001/10/xml-exc-c14n#"
-XML: Final = "http://www.w3.org/XML/1998/namespace"
 
 X509_PROFILE: Final = (
     "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0"

@@ -14,6 +14,7 @@ import binascii
 import copy
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from xml.sax.saxutils import escape
 
@@ -40,6 +41,21 @@ from gateway.wssecurity.tree import child_nodes
 from gateway.xml.safe_parser import ParseLimits, parse_xml
 
 Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True, slots=True)
+class SignedMessage:
+    """A signed envelope and what identifies this signing of it.
+
+    The outbox stores messages unsigned and the delivery transport signs each attempt; the
+    audit records, per attempt, the ``signature_value`` and the Timestamp (``created``,
+    ``expires``: as written, ISO 8601) that actually left the gateway.
+    """
+
+    data: bytes = field(repr=False)
+    signature_value: str
+    created: str | None
+    expires: str | None
 
 
 _WSU_ID = q(WSU, "Id")
@@ -96,8 +112,29 @@ class Signer:
         root = parse_xml(envelope, self._limits)
         return etree.tostring(self.sign_element(root), encoding="UTF-8")
 
+    def sign_message(self, envelope: bytes) -> SignedMessage:
+        """Like :meth:`sign`, and say which signature and Timestamp this signing wrote."""
+        root = parse_xml(envelope, self._limits)
+        root, signature, timestamp = self._sign(root)
+        created = expires = None
+        if timestamp is not None:
+            stamps = child_nodes(timestamp)
+            created, expires = stamps[0].text, stamps[1].text
+        return SignedMessage(
+            etree.tostring(root, encoding="UTF-8"),
+            signature_value=signature[1].text or "",
+            created=created,
+            expires=expires,
+        )
+
     def sign_element(self, root: etree._Element) -> etree._Element:
         """Sign a parsed Envelope; returns the (possibly new) root element."""
+        return self._sign(root)[0]
+
+    def _sign(
+        self, root: etree._Element
+    ) -> tuple[etree._Element, etree._Element, etree._Element | None]:
+        """Sign; returns the root, the new ``ds:Signature`` and the new Timestamp (if any)."""
         root = _with_wsu_declared(root)
         try:
             parts = soap_parts(root)
@@ -107,7 +144,7 @@ class Signer:
         if header is None:
             header = etree.Element(q(parts.ns, "Header"))
             root.insert(0, header)
-            parts = SoapParts(parts.version, parts.ns, root, header, parts.body)
+            parts = SoapParts(parts.version, root, header, parts.body)
         existing = security_headers(parts, self._actor)
         if existing and existing[0].find(_DS_SIGNATURE) is not None:
             raise ValueError("the envelope is already signed")
@@ -147,7 +184,7 @@ class Signer:
             ref[2].text = binascii.b2a_base64(value, newline=False).decode("ascii")
         raw = sign(self.signature_algorithm, self.key_material.private_key, exc_c14n(signed_info))
         signature[1].text = binascii.b2a_base64(raw, newline=False).decode("ascii")
-        return root
+        return root, signature, new_parts.get(TIMESTAMP)
 
     def _skeleton(self, ns: str, token: str, ref_ids: list[str]) -> etree._Element:
         """A whole ``wsse:Security`` header (Timestamp, token, Signature skeleton) for this

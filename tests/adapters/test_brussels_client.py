@@ -7,8 +7,8 @@ import pytest
 from adapters.brussels import xml as bev_xml
 from adapters.brussels.client import BrusselsClient
 from adapters.simulation.process import RunningProcess, free_port
-from adapters.soap.envelope import parse_envelope
 from adapters.soap.errors import PermanentPartnerError, TransientPartnerError, UntrustedAnswerError
+from gateway.soap.envelope import parse_envelope
 from gateway.wssecurity.pki import PkiLayout
 from tests.simulators.support import bev_record, header, signer, verifier
 

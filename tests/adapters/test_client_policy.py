@@ -18,11 +18,16 @@ from starlette.routing import Route
 
 from adapters.brussels.client import BrusselsClient
 from adapters.soap.acknowledgement import Acknowledgement
-from adapters.soap.envelope import build_envelope, parse_envelope
-from adapters.soap.errors import PermanentPartnerError, TransientPartnerError, UntrustedAnswerError
-from adapters.soap.faults import SoapFault, fault_envelope, parse_fault
+from adapters.soap.errors import (
+    PermanentPartnerError,
+    TransientPartnerError,
+    UnknownOutcomeError,
+    UntrustedAnswerError,
+)
 from adapters.soap.server import message_id_of
 from gateway.errors import Violation
+from gateway.soap.envelope import build_envelope, parse_envelope
+from gateway.soap.faults import SoapFault, fault_envelope, parse_fault
 from gateway.wssecurity import Signer
 from gateway.wssecurity.pki import PkiLayout
 from tests.simulators.support import ThreadedServer, bev_record, header, signer, verifier
@@ -104,7 +109,7 @@ def bad_server(pki: PkiLayout) -> Iterator[str]:
         ("client-fault", PermanentPartnerError),
         ("html-404", PermanentPartnerError),
         ("overloaded", TransientPartnerError),
-        ("garbage", TransientPartnerError),
+        ("garbage", UnknownOutcomeError),
     ],
 )
 def test_misbehaving_answers_are_classified(
@@ -113,8 +118,10 @@ def test_misbehaving_answers_are_classified(
     client = BrusselsClient(f"{bad_server}/{route}", signer(pki), verifier(pki), timeout=5)
     with pytest.raises(error) as raised:
         client.send(client.build_receive_request(bev_record(), header()))
-    if error is PermanentPartnerError:
-        assert not isinstance(raised.value, TransientPartnerError)
+    assert type(raised.value) is error  # one verdict per answer, no subclass overlap
+    # Whatever the outcome, the attempt was signed afresh and says what it sent (the audit).
+    sent = raised.value.sent  # type: ignore[attr-defined]
+    assert sent is not None and sent.signature_value and sent.created
 
 
 def test_tampered_answer_names_the_failed_check(bad_server: str, pki: PkiLayout) -> None:

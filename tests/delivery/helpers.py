@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from gateway.delivery import (
-    OutboxEntry,
-    PartnerAnswer,
-    PermanentDeliveryError,
-    TransientDeliveryError,
-)
+from gateway.delivery import Attempt, OutboxEntry, PartnerAnswer
+from gateway.soap.outcome import Verdict
 
 
 def envelope(message_id: str, body: str = "payload") -> bytes:
@@ -27,15 +23,18 @@ class ScriptedTransport:
         self.sent: list[str] = []
         self.on_send: Callable[[OutboxEntry], None] | None = None
 
-    def send(self, entry: OutboxEntry) -> PartnerAnswer:
+    def send(self, entry: OutboxEntry) -> Attempt:
         self.sent.append(entry.message_id)
         if self.on_send is not None:
             self.on_send(entry)
         step = self.script.pop(0) if self.script else "ok"
         if step == "transient":
-            raise TransientDeliveryError("HTTP 503: partner down")
+            return Attempt(Verdict.TRANSIENT, "HTTP 503: partner down")
         if step == "permanent":
-            raise PermanentDeliveryError("HTTP 400: schema violation")
+            return Attempt(Verdict.PERMANENT, "HTTP 400: schema violation")
+        if step == "unknown":
+            return Attempt(Verdict.UNKNOWN, "answer refused (wsse:FailedCheck)")
         if step == "crash":
             raise RuntimeError("bug in transport")
-        return PartnerAnswer(body=b"<ack>" + entry.message_id.encode() + b"</ack>")
+        answer = PartnerAnswer(body=b"<ack>" + entry.message_id.encode() + b"</ack>")
+        return Attempt(Verdict.DELIVERED, answer=answer)

@@ -27,6 +27,7 @@ POLICY = PartnerPolicy(
     backoff_jitter=timedelta(seconds=2),
     breaker_failures=3,
     breaker_reset=timedelta(seconds=30),
+    breaker_reset_initial=timedelta(seconds=30),
 )
 
 
@@ -93,15 +94,28 @@ def test_transient_failure_stores_next_attempt_instead_of_sleeping(
     assert transport.sent == ["m-1"] * 3
 
 
-def test_attempt_limit_dead_letters_with_the_reason(store: Store, clock: FakeClock) -> None:
+def test_attempt_limit_applies_to_unknown_failures_only(store: Store, clock: FakeClock) -> None:
     put(store, "m-1")
-    worker = make_worker(store, clock, ScriptedTransport(*["transient"] * 10))
+    worker = make_worker(store, clock, ScriptedTransport(*["unknown"] * 10))
     for _ in range(4):
         worker.run_once()
         clock.advance(timedelta(minutes=2))
     (entry,) = Outbox(store).list()
     assert entry.status is OutboxStatus.DEAD and entry.attempts == 4
     assert entry.last_error is not None and entry.last_error.startswith("gave up after 4")
+
+
+def test_transient_failures_have_no_attempt_limit_only_the_age_limit(
+    store: Store, clock: FakeClock
+) -> None:
+    put(store, "m-1")
+    # max_attempts is 4, but a partner that is down is waited for until max_age (1 h).
+    worker = make_worker(store, clock, ScriptedTransport(*["transient"] * 20))
+    for _ in range(10):
+        worker.run_once()
+        clock.advance(timedelta(minutes=2))
+    (entry,) = Outbox(store).list()
+    assert entry.status is OutboxStatus.PENDING and entry.attempts == 10
 
 
 def test_age_limit_dead_letters_without_sending(store: Store, clock: FakeClock) -> None:
@@ -132,6 +146,7 @@ def test_permanent_refusal_dead_letters_at_once(store: Store, clock: FakeClock, 
 
 
 def test_a_transport_bug_delays_but_never_loses(store: Store, clock: FakeClock) -> None:
+    """An exception from a transport is an unknown outcome: retried, within the attempt limit."""
     put(store, "m-1")
     assert make_worker(store, clock, ScriptedTransport("crash")).run_once().retried == 1
     (entry,) = Outbox(store).list()

@@ -18,9 +18,9 @@ import pytest
 from lxml import etree
 
 from adapters.simulation.process import free_port
-from adapters.soap.envelope import build_envelope, request_headers
-from adapters.soap.faults import GW_NS
 from gateway.audit.verify import verify_chain
+from gateway.soap.envelope import build_envelope, request_headers
+from gateway.soap.faults import GW_NS
 from gateway.store.database import Store
 from gateway.wssecurity import KeyMaterial, Signer, load_profile
 from gateway.wssecurity.pki import PkiLayout

@@ -24,9 +24,9 @@ from httpx import Response
 from sqlalchemy import text
 
 from adapters.simulation.process import RunningProcess
-from adapters.soap.envelope import build_envelope, request_headers
 from gateway.delivery import OutboxStatus
 from gateway.service.context import GatewayContext
+from gateway.soap.envelope import build_envelope, request_headers
 from gateway.store import Store
 from gateway.wssecurity import KeyMaterial, Signer, load_profile
 from gateway.wssecurity.pki import PkiLayout

@@ -14,8 +14,8 @@ from lxml import etree
 
 from adapters.brussels.client import BrusselsClient, header_values, lookup_header, zeep_service
 from adapters.simulation.process import RunningProcess
-from adapters.soap.envelope import parse_envelope, request_headers
-from adapters.soap.faults import SoapFault, parse_fault
+from gateway.soap.envelope import parse_envelope, request_headers
+from gateway.soap.faults import SoapFault, parse_fault
 from gateway.wssecurity import KeyMaterial, Signer, load_profile
 from gateway.wssecurity.pki import PkiLayout
 from tests.simulators.support import bev_record, header, signer, verifier

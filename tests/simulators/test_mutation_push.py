@@ -25,9 +25,9 @@ from adapters.federal.xml import mutations_from_xml
 from adapters.simulation.process import RunningProcess
 from adapters.soap.acknowledgement import Acknowledgement
 from adapters.soap.errors import PermanentPartnerError
-from adapters.soap.faults import GW_NS
 from adapters.soap.server import Operation, SoapRequest, SoapService
 from gateway.models.career_break import CareerBreakMutation
+from gateway.soap.faults import GW_NS
 from gateway.wssecurity.pki import PkiLayout
 from tests.simulators.support import ROOT, ThreadedServer, signer, verifier
 

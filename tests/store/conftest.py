@@ -9,3 +9,4 @@ from gateway.store.testing import (  # noqa: F401 - pytest finds fixtures by nam
     store,
     store_url,
 )
+from tests.simulators.support import pki  # noqa: F401 - a dev PKI for signed payloads

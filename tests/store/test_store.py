@@ -8,13 +8,17 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from lxml import etree
 from sqlalchemy import text
 
 from gateway.delivery import Outbox
 from gateway.store import Store, StoreError
+from gateway.store.digest import content_digest
 from gateway.store.migrate import alembic_config, current_revision, head_revision, upgrade
 from gateway.store.tables import Base, ReplayRow
 from gateway.store.testing import FakeClock
+from gateway.wssecurity.pki import PkiLayout
+from tests.simulators.support import signer
 
 
 def test_sqlite_is_opened_for_durability(sqlite_url: str) -> None:
@@ -41,7 +45,7 @@ def test_bad_urls_are_refused_clearly(url: str, message: str) -> None:
 
 
 def test_migrations_are_idempotent_and_match_the_models(store: Store) -> None:
-    assert current_revision(store) == head_revision() == "0003"
+    assert current_revision(store) == head_revision() == "0004"
     store.upgrade()  # a second run is a no-op
     with store.engine.connect() as conn:
         diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
@@ -68,7 +72,7 @@ def test_0003_adds_outbox_origin_to_an_existing_0002_database(
             conn.execute(
                 _LEGACY_OUTBOX_ROW, {"payload": b"<signed/>", "digest": "0" * 64, "now": clock()}
             )
-        store.upgrade()
+        upgrade(store, "0003")
         assert current_revision(store) == "0003"
         outbox = Outbox(store)
         (legacy,) = outbox.find_message("legacy-1")
@@ -89,6 +93,58 @@ def test_0003_adds_outbox_origin_to_an_existing_0002_database(
         with store.engine.connect() as conn:
             ids = conn.execute(text("SELECT message_id FROM outbox ORDER BY id")).scalars().all()
         assert ids == ["legacy-1", "new-1"]
+    finally:
+        store.dispose()
+
+
+def test_0004_unsigns_queued_messages_and_keeps_old_audit_entries_valid(
+    store_url: str, clock: FakeClock, pki: PkiLayout
+) -> None:
+    """Entries queued signed (before 0004) lose brug's WS-Security header, Body untouched;
+    delivered ones keep theirs as proof; an entry without ``sent_at`` hashes as before."""
+    from gateway.audit.chain import AuditRecord, entry_fields
+    from gateway.audit.log import AuditLog
+    from gateway.audit.verify import verify_chain
+    from gateway.soap.envelope import build_envelope
+
+    unsigned = build_envelope(etree.fromstring(b"<m xmlns='urn:t'>body</m>"))
+    signed = signer(pki).sign(unsigned)
+    store = Store(store_url, clock=clock)
+    try:
+        upgrade(store, "0003")
+        with store.begin() as conn:
+            for message_id, status in (("legacy-1", "pending"), ("legacy-2", "delivered")):
+                conn.execute(
+                    text(
+                        "INSERT INTO outbox (message_id, partner, operation, payload, digest,"
+                        " status, attempts, next_attempt_at, created_at) VALUES (:m, 'brussels',"
+                        " 'ReceiveBevRecord', :p, :d, :s, 0, :now, :now)"
+                    ),
+                    {"m": message_id, "p": signed, "d": "0" * 64, "s": status, "now": clock()},
+                )
+        store.upgrade()
+        assert current_revision(store) == "0004"
+        pending = Outbox(store).find_message("legacy-1")[0]
+        assert b"Security" not in pending.payload and b"body</m>" in pending.payload
+        assert pending.digest == content_digest(pending.payload)
+        assert Outbox(store).find_message("legacy-2")[0].payload == signed  # proof kept
+        log = AuditLog(store)
+        accepted = log.append(AuditRecord("brussels", "op", "out", "m-1", "0" * 64, "accepted"))
+        assert "sent_at" not in entry_fields(accepted)  # hashed exactly as before 0004
+        attempt = log.append(
+            AuditRecord(
+                "brussels",
+                "op",
+                "out",
+                "m-1",
+                "0" * 64,
+                "attempt 1: delivered",
+                signature_value="c2ln",
+                sent_at="2026-12-07T10:00:00.000Z",
+            )
+        )
+        assert entry_fields(attempt)["sent_at"] == "2026-12-07T10:00:00.000Z"
+        assert verify_chain(store).ok
     finally:
         store.dispose()
 

@@ -23,11 +23,11 @@ from adapters.simulation.app import build_app as build_simulator_app
 from adapters.simulation.credentials import signer_for, verifier_for
 from adapters.simulation.faults import FaultInjector, FaultSettings
 from adapters.simulation.received import ReceivedLog
-from adapters.soap.faults import GW_NS
 from adapters.soap.server import Operation, SoapFaultError, SoapRequest, SoapService
 from gateway.errors import BrugValidationError
 from gateway.identifiers.insz import mask_insz
 from gateway.models.header import MessageHeader, Party
+from gateway.soap.faults import GW_NS
 from gateway.xml.header import find_header, header_from_xml
 
 log = logging.getLogger(__name__)

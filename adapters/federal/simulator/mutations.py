@@ -22,13 +22,14 @@ from lxml import etree
 from adapters.federal.xml import mutations_to_xml
 from adapters.simulation.app import is_loopback
 from adapters.soap.acknowledgement import Acknowledgement
-from adapters.soap.envelope import SoapVersion, build_envelope
-from adapters.soap.errors import PartnerError, TransientPartnerError
+from adapters.soap.errors import PartnerError, UnknownOutcomeError
 from adapters.soap.exchange import SoapExchange
-from adapters.soap.faults import GW_NS
 from gateway.identifiers.insz import mask_insz
 from gateway.models.career_break import CareerBreakMutation
 from gateway.models.header import MessageHeader, Party
+from gateway.soap.envelope import SoapVersion, build_envelope
+from gateway.soap.faults import GW_NS
+from gateway.soap.outcome import Verdict
 from gateway.wssecurity import Signer, Verifier
 
 PUSH_ACTION = "urn:be:brug:wsdl:gateway-service:1/PushCareerBreakMutation"
@@ -82,8 +83,8 @@ def push_mutations(
 ) -> list[PushResult]:
     """Push ``mutations`` to the gateway in signed batches; the answers must verify.
 
-    Stops at the first failing batch (raising its TransientPartnerError /
-    PermanentPartnerError): the feed is ordered, a receiver must not see batch 3 before 2.
+    Stops at the first failing batch (raising its PartnerError): the feed is ordered, a
+    receiver must not see batch 3 before 2.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
@@ -102,7 +103,7 @@ def push_mutations(
             header = mutation_header()
             answer = exchange.call(build_push_request(batch, header, soap_version), PUSH_ACTION)
             if answer.payload.tag != f"{{{GW_NS}}}PushCareerBreakMutationResponse":
-                raise TransientPartnerError(f"unexpected answer {answer.payload.tag}")
+                raise UnknownOutcomeError(f"unexpected answer {answer.payload.tag}")
             ack = Acknowledgement.from_element(answer.payload)
             results.append(PushResult(str(header.message_id), len(batch), ack))
     finally:
@@ -142,7 +143,7 @@ class MutationFeed:
             return {
                 "pushed": 0,
                 "error": exc.reason,
-                "transient": isinstance(exc, TransientPartnerError),
+                "transient": exc.verdict is not Verdict.PERMANENT,
             }
         position = 0
         with self._lock:

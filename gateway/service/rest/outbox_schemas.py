@@ -42,13 +42,13 @@ class OutboxEntrySummary(BaseModel):
 class OutboxEntryDetail(OutboxEntrySummary):
     """An entry with the partner's answer, the payload digest and (on request) the payload."""
 
-    digest: str = Field(description="SHA-256 of the stored signed payload")
+    digest: str = Field(description="SHA-256 of the stored (unsigned) payload")
     answer: AcknowledgementOut | RawAnswer | None = Field(
         default=None, description="the partner's answer once delivered"
     )
     payload: str | None = Field(
         default=None,
-        description="the stored signed message in base64, only with ?payload=true "
+        description="the stored (unsigned) message in base64, only with ?payload=true "
         "(it holds personal data)",
     )
 

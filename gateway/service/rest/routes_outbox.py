@@ -130,7 +130,7 @@ def outbox_router(context: GatewayContext, guards: ScopeGuards) -> APIRouter:
         principal: Principal = admin,
         entry_id: Annotated[int, _ENTRY_ID],
         payload: Annotated[
-            bool, Query(description="include the signed message (personal data)")
+            bool, Query(description="include the stored message (personal data)")
         ] = False,
     ) -> JSONResponse:
         """Attempts, last error, lease, the partner's answer; the payload only with

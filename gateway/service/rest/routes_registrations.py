@@ -1,6 +1,6 @@
 """``POST /v1/vov-registrations``: one Flemish registration for a Brussels unit → a BEV message.
 
-202 means "stored durably, will be delivered": the signed message is in the outbox and the
+202 means "stored durably, will be delivered": the BEV message is in the outbox and the
 delivery worker takes it from there (follow it at ``links.self``). A registration for a Flemish
 establishment unit is refused with ``route.not-brussels``: it stays in the Flemish VOV scheme,
 there is nothing to exchange.

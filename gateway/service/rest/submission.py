@@ -1,16 +1,16 @@
-"""From a Flemish VOV registration to a signed BEV message in the outbox, once.
+"""From a Flemish VOV registration to an unsigned BEV message in the outbox, once.
 
 Shared by the single and the bulk endpoint so that both accept exactly the same records and
 leave exactly the same trace. The work is split in two on purpose:
 
 * :meth:`Submissions.prepare` does everything that can fail on the input or is CPU-bound
-  (validation, routing and mapping, building and signing the envelope) *outside* any
-  transaction: on SQLite a write transaction holds the only write lock;
+  (validation, routing and mapping, building the envelope) *outside* any transaction: on SQLite
+  a write transaction holds the only write lock;
 * :meth:`Submissions.commit` then writes, in the caller's unit of work, the outbox entry (the
-  signed form, as proof of what brug committed to send; the delivery transport re-signs each
-  attempt; the submitting client as its origin, the only client that may follow it), the audit
-  entry (digest and signature value, the INSZ only as a keyed hash) and the inbox row that
-  makes the client's idempotency key answer the same way forever.
+  unsigned envelope: the delivery transport signs each attempt, and the audit records each
+  attempt's signature; the submitting client as its origin, the only client that may follow
+  it), the audit entry of the acceptance (the envelope's digest, the INSZ only as a keyed hash)
+  and the inbox row that makes the client's idempotency key answer the same way forever.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import logging
 import uuid
 from dataclasses import dataclass
 
-from lxml import etree
 from sqlalchemy.orm import Session
 
 from adapters.brussels.client import BRUSSELS_PARTY, GATEWAY_PARTY, BrusselsClient
@@ -29,31 +28,27 @@ from gateway.audit.chain import AuditRecord
 from gateway.errors import BrugValidationError, Violation
 from gateway.mapping.report import MappingReport
 from gateway.models import BevRecord, MessageHeader, OdbCourse, VovRegistration
-from gateway.service.context import BRUSSELS, GatewayContext, Partner
+from gateway.service.context import BRUSSELS, GatewayContext
 from gateway.service.rest.errors import ApiError
 from gateway.store.digest import content_digest
-from gateway.wssecurity.ns import DS
-from gateway.xml.safe_parser import parse_xml
 
 log = logging.getLogger(__name__)
 
 OPERATION = "ReceiveBevRecord"
 PURPOSE = "VOV-BEV-MOBILITY"
 COURSE_UNKNOWN = "course.unknown"
-_SIGNATURE_VALUE = f".//{{{DS}}}SignatureValue"
 
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
-    """A registration mapped, enveloped and signed; nothing stored yet."""
+    """A registration mapped and enveloped (unsigned); nothing stored yet."""
 
     registration: VovRegistration
     message_id: str
     record: BevRecord
     report: MappingReport
-    signed: bytes
+    envelope: bytes
     digest: str
-    signature_value: str | None
     correlation_id: str | None
 
 
@@ -66,10 +61,9 @@ class Submissions:
     def __init__(self, context: GatewayContext) -> None:
         self.context = context
 
-    def _brussels(self) -> tuple[Partner, BrusselsClient]:
-        partner = self.context.partners.get(BRUSSELS)
+    def _brussels(self) -> BrusselsClient:
         client = self.context.brussels
-        if partner is None or client is None:
+        if BRUSSELS not in self.context.partners or client is None:
             raise ApiError(
                 503,
                 "partner_not_configured",
@@ -77,7 +71,7 @@ class Submissions:
                 headers={"Retry-After": "3600"},
                 partner=BRUSSELS,
             )
-        return partner, client
+        return client
 
     def course_for(
         self,
@@ -113,8 +107,8 @@ class Submissions:
     def prepare(
         self, registration: VovRegistration, course: OdbCourse, correlation_id: str | None
     ) -> Prepared:
-        """Map, envelope and sign; raises BrugValidationError (``route.not-brussels``...)."""
-        partner, client = self._brussels()
+        """Map and envelope; raises BrugValidationError (``route.not-brussels``...)."""
+        client = self._brussels()
         result = vov_to_bev(registration, course, self.context.rules, self.context.crosswalk)
         message_id = uuid.uuid4()
         header = MessageHeader(
@@ -126,18 +120,13 @@ class Submissions:
             correlation_id=correlation_id,
         )
         envelope = client.build_receive_request(result.record, header)
-        root = partner.signer.sign_element(parse_xml(envelope))
-        signed = etree.tostring(root, encoding="UTF-8")
-        found = root.find(_SIGNATURE_VALUE)
-        signature_value = None if found is None or not found.text else found.text.strip()
         return Prepared(
             registration=registration,
             message_id=str(message_id),
             record=result.record,
             report=result.report,
-            signed=signed,
-            digest=content_digest(signed),
-            signature_value=signature_value,
+            envelope=envelope,
+            digest=content_digest(envelope),
             correlation_id=correlation_id,
         )
 
@@ -165,7 +154,7 @@ class Submissions:
             partner=BRUSSELS,
             message_id=prepared.message_id,
             operation=OPERATION,
-            payload=prepared.signed,
+            payload=prepared.envelope,
             correlation_id=prepared.correlation_id,
             origin=origin,
             tx=tx,
@@ -178,7 +167,6 @@ class Submissions:
                 message_id=prepared.message_id,
                 digest=prepared.digest,
                 outcome="accepted",
-                signature_value=prepared.signature_value,
                 insz=prepared.registration.worker.insz,
             ),
             tx=tx,

@@ -15,10 +15,10 @@ from typing import Any
 from lxml import etree
 from sqlalchemy.orm import Session
 
-from adapters.soap.envelope import SoapVersion
-from adapters.soap.faults import GW_NS
 from gateway.models.header import MessageHeader
 from gateway.service.context import GatewayContext, Partner
+from gateway.soap.envelope import SoapVersion
+from gateway.soap.faults import GW_NS
 from gateway.wssecurity import VerifiedMessage
 
 SCHEMA = "gateway-service-v1"

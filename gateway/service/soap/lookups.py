@@ -14,11 +14,11 @@ from lxml import etree
 from sqlalchemy.orm import Session
 
 from adapters.brussels.client import GATEWAY_PARTY
-from adapters.soap.faults import GW_NS
 from gateway.flanders.xml import ODB_NS, append_course
 from gateway.models.header import MessageHeader
 from gateway.service.context import GatewayContext
 from gateway.service.soap.calls import Handled, InboundCall, gw
+from gateway.soap.faults import GW_NS
 from gateway.xml.header import HEADER_NS, HEADER_PREFIX, append_header
 
 

@@ -32,12 +32,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from adapters.soap.acknowledgement import Acknowledgement
-from adapters.soap.faults import GW_NS
 from gateway.delivery.entries import OutboxEntry, OutboxStatus
 from gateway.errors import Violation
 from gateway.observability.redaction import redact_insz
 from gateway.service.context import GatewayContext
 from gateway.service.soap.calls import Handled, InboundCall, gw
+from gateway.soap.faults import GW_NS
 from gateway.store.tables import InboxRow, OutboxRow
 from gateway.xml.binding import fmt_datetime
 from gateway.xml.safe_parser import parse_xml

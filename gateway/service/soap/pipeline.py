@@ -28,13 +28,6 @@ from dataclasses import dataclass
 from lxml import etree
 from sqlalchemy.exc import SQLAlchemyError
 
-from adapters.soap.envelope import (
-    SoapVersion,
-    envelope_element,
-    first_element,
-    no_operation_error,
-    split_envelope,
-)
 from gateway.errors import BrugValidationError, Violation
 from gateway.observability.metrics import Outcome
 from gateway.service.context import GatewayContext, Partner
@@ -56,6 +49,13 @@ from gateway.service.soap.replies import (
     unavailable,
 )
 from gateway.service.soap.unit_of_work import apply
+from gateway.soap.envelope import (
+    SoapVersion,
+    envelope_element,
+    first_element,
+    no_operation_error,
+    split_envelope,
+)
 from gateway.store.database import StoreError
 from gateway.wssecurity import VerifiedMessage, WSSecurityFault
 from gateway.wssecurity.ns import WSU

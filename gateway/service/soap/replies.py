@@ -1,7 +1,7 @@
 """What the gateway's SOAP endpoint can answer, and the refusals that lead to each answer.
 
 Every way a request ends is one of a handful of shapes, so that a partner's client can decide
-*retry or not* from the fault code alone (``adapters.soap.faults.SoapFault.is_sender_fault``):
+*retry or not* from the fault code alone (``gateway.soap.faults.SoapFault.is_sender_fault``):
 
 * a signed answer (HTTP 200);
 * a Client/Sender fault: the message is wrong and sending it again cannot help. When a rule
@@ -25,10 +25,10 @@ from dataclasses import dataclass
 
 from starlette.responses import Response
 
-from adapters.soap.envelope import CONTENT_TYPES, SoapVersion
-from adapters.soap.faults import fault_envelope, http_status, validation_fault
 from gateway.errors import BrugError, BrugValidationError, Violation
 from gateway.observability.metrics import Outcome
+from gateway.soap.envelope import CONTENT_TYPES, SoapVersion
+from gateway.soap.faults import fault_envelope, http_status, validation_fault
 from gateway.wssecurity import WSSecurityFault
 
 #: Store outages (database down, disk full, lock timeout) answer this: retry later.

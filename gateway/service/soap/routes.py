@@ -21,11 +21,11 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from adapters.soap.envelope import version_from_content_type
 from adapters.soap.server import render_wsdl, schema_file_response
 from gateway.service.context import GatewayContext
 from gateway.service.soap.calls import WSDL
 from gateway.service.soap.pipeline import SoapPipeline
+from gateway.soap.envelope import version_from_content_type
 from gateway.xml import schemas
 
 SERVICE_PATH = "/soap/gateway/v1"

@@ -20,11 +20,11 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from adapters.simulation.credentials import signer_for
-from adapters.soap.envelope import CONTENT_TYPES, build_envelope, version_from_content_type
 from adapters.soap.server import render_wsdl
 from conformance.endpoint import RunConfig, SuiteResult, load_catalogue, run_suite
 from conformance.endpoint.catalogue import GOLDEN_DIR
 from conformance.endpoint.identities import Identity, load_identity
+from gateway.soap.envelope import CONTENT_TYPES, build_envelope, version_from_content_type
 from gateway.wssecurity import (
     InMemoryReplayCache,
     TrustStore,

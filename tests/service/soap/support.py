@@ -22,12 +22,12 @@ from sqlalchemy import func, select
 from starlette.applications import Starlette
 
 from adapters.simulation.credentials import verifier_for
-from adapters.soap.envelope import build_envelope, parse_envelope, request_headers
-from adapters.soap.faults import GW_NS, SoapFault, parse_fault
 from gateway.config import load_settings
 from gateway.observability.middleware import CorrelationIdMiddleware
 from gateway.service.context import GatewayContext, build_context
 from gateway.service.soap import SERVICE_PATH, soap_routes
+from gateway.soap.envelope import build_envelope, parse_envelope, request_headers
+from gateway.soap.faults import GW_NS, SoapFault, parse_fault
 from gateway.wssecurity import KeyMaterial, Signer, Verifier, load_profile
 from gateway.wssecurity.pki import PkiLayout
 from gateway.xml.header import HEADER_NS

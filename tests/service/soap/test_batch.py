@@ -20,10 +20,10 @@ from lxml import etree
 from sqlalchemy import select, text
 
 from adapters.soap.acknowledgement import Acknowledgement
-from adapters.soap.envelope import build_envelope
 from gateway.audit.verify import verify_chain
 from gateway.service.soap.pipeline import SoapPipeline
 from gateway.service.soap.replies import SoapReply
+from gateway.soap.envelope import build_envelope
 from gateway.store.tables import AuditEntryRow, InboundRecordRow, InboxRow, ReplayRow
 from gateway.wssecurity.pki import PkiLayout
 from gateway.wssecurity.verifier import Verifier

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from lxml import etree
 
-from adapters.soap.envelope import build_envelope, request_headers
+from gateway.soap.envelope import build_envelope, request_headers
 from tests.service.soap.support import (
     ACTION,
     MAX_BODY_BYTES,

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from adapters.soap.acknowledgement import Acknowledgement
-from adapters.soap.envelope import build_envelope
+from gateway.soap.envelope import build_envelope
 from gateway.store.tables import AuditEntryRow, CareerBreakMutationRow, InboundRecordRow, InboxRow
 from gateway.wssecurity.algorithms import exc_c14n
 from tests.service.soap.support import (

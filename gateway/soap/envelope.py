@@ -1,10 +1,12 @@
 """SOAP 1.1 / 1.2 envelopes: building requests, splitting received ones, the HTTP headers.
 
 brug builds its own envelopes (rather than letting zeep serialise) wherever the bytes must be
-stored before they are sent: the outbox keeps the unsigned envelope and the client signs it at
-send time. Reading always goes through the hardened parser; a document that is not exactly one
-Envelope with at most one Header and exactly one Body is refused, because anything looser is
-what signature-wrapping attacks hide in.
+stored before they are sent: the outbox keeps the unsigned envelope and the delivery transport
+signs it at send time. Reading always goes through the hardened parser; a document that is not
+exactly one Envelope with at most one Header and exactly one Body (and nothing else) is refused,
+because anything looser is what signature-wrapping attacks hide in. :func:`split_envelope` is
+the only place that decides this: the WS-Security layer (which trusts *positions*, the Body that
+is the Envelope's direct child) words its refusal as a security fault around the same check.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Literal
 from lxml import etree
 
 from gateway.errors import BrugValidationError, Violation
-from gateway.wssecurity.ns import SOAP11, SOAP12
+from gateway.soap.ns import SOAP11, SOAP12
 from gateway.xml.safe_parser import ParseLimits, parse_xml
 
 SoapVersion = Literal["1.1", "1.2"]
@@ -83,6 +85,11 @@ class ParsedEnvelope:
     body: etree._Element
 
     @property
+    def ns(self) -> str:
+        """The envelope namespace (SOAP 1.1 or 1.2)."""
+        return NAMESPACES[self.version]
+
+    @property
     def payload(self) -> etree._Element | None:
         """The first element in the Body (document/literal: the operation's element)."""
         return first_element(self.body)
@@ -95,22 +102,41 @@ def first_element(parent: etree._Element) -> etree._Element | None:
     return None
 
 
-def _refuse(message: str) -> BrugValidationError:
-    return BrugValidationError([Violation("/", "soap.envelope", message)], context="SOAP message")
+class EnvelopeError(BrugValidationError):
+    """The document is not one SOAP Envelope with at most one Header and exactly one Body."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__([Violation("/", "soap.envelope", message)], context="SOAP message")
+        self.reason = message
+
+
+# Looked up on every message (the verifier's slow path and every client/server read).
+_ENVELOPES: dict[str, SoapVersion] = {
+    f"{{{SOAP11}}}Envelope": "1.1",
+    f"{{{SOAP12}}}Envelope": "1.2",
+}
+_PARTS: dict[SoapVersion, tuple[str, str]] = {
+    v: (f"{{{ns}}}Header", f"{{{ns}}}Body") for v, ns in NAMESPACES.items()
+}
 
 
 def split_envelope(root: etree._Element) -> ParsedEnvelope:
-    """Header and Body of an Envelope; BrugValidationError for any other layout."""
-    qname = etree.QName(root)
-    version = version_of_namespace(qname.namespace)
-    if version is None or qname.localname != "Envelope":
-        raise _refuse("the document is not a SOAP 1.1 or 1.2 Envelope")
-    ns = NAMESPACES[version]
-    headers = [c for c in root if c.tag == f"{{{ns}}}Header"]
-    bodies = [c for c in root if c.tag == f"{{{ns}}}Body"]
-    others = [c for c in root if isinstance(c.tag, str) and c not in headers and c not in bodies]
-    if len(bodies) != 1 or len(headers) > 1 or others:
-        raise _refuse("an Envelope holds at most one Header and exactly one Body, nothing else")
+    """Header and Body of an Envelope; :class:`EnvelopeError` for any other layout."""
+    version = _ENVELOPES.get(root.tag) if isinstance(root.tag, str) else None
+    if version is None:
+        raise EnvelopeError("the message is not a SOAP 1.1 or 1.2 Envelope")
+    header_tag, body_tag = _PARTS[version]
+    headers: list[etree._Element] = []
+    bodies: list[etree._Element] = []
+    for child in root:
+        if child.tag == header_tag:
+            headers.append(child)
+        elif child.tag == body_tag:
+            bodies.append(child)
+        elif isinstance(child.tag, str):
+            raise EnvelopeError(f"unexpected element {child.tag} directly in the Envelope")
+    if len(bodies) != 1 or len(headers) > 1:
+        raise EnvelopeError("the Envelope must hold exactly one Body and at most one Header")
     return ParsedEnvelope(version, root, headers[0] if headers else None, bodies[0])
 
 

@@ -18,9 +18,9 @@ from typing import Literal
 
 from lxml import etree
 
-from adapters.soap.envelope import NAMESPACES, PREFIXES, SoapVersion, first_element
 from gateway.errors import BrugValidationError, Violation
-from gateway.wssecurity.ns import SOAP11, SOAP12, XML
+from gateway.soap.envelope import NAMESPACES, PREFIXES, SoapVersion, first_element
+from gateway.soap.ns import SOAP11, SOAP12, XML
 
 GW_NS = "urn:be:brug:gateway:service:1"
 VALIDATION_FAULT = f"{{{GW_NS}}}ValidationFault"
