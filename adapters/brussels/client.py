@@ -4,8 +4,9 @@ The client owns Brussels' side of the contract: the BEV wire version (the newest
 carries the record without loss, :func:`adapters.brussels.xml.best_version`, unless fixed), the
 service envelope (``bs:ReceiveBevRecordRequest``) and reading the acknowledgement.
 
-Delivery is split in two on purpose. :meth:`BrusselsClient.build_receive_request` makes the
-*unsigned* envelope the outbox stores; :meth:`BrusselsClient.send` signs it at send time, so
+Delivery is split on purpose. :meth:`BrusselsClient.build_receive_request` makes the
+*unsigned* envelope the outbox stores; :meth:`BrusselsClient.sign` signs it at send time (the
+outbox audits that signature before it leaves) and :meth:`BrusselsClient.deliver` sends it, so
 every attempt has a fresh WS-Security Timestamp (a retry may come long after the 5-minute
 window of the first signature) while the Body, and the message id in it, never change.
 Brussels keys its receipts on that message id, so a retry is harmless.
@@ -34,6 +35,7 @@ from gateway.models.bev import BevRecord
 from gateway.models.header import MessageHeader, Party
 from gateway.soap.envelope import SoapVersion, build_envelope
 from gateway.wssecurity import Signer, Verifier
+from gateway.wssecurity.signer import SignedMessage
 from gateway.wssecurity.zeep_plugin import BrugWsse
 from gateway.xml.header import append_header
 
@@ -114,7 +116,15 @@ class BrusselsClient:
 
         Raises a PartnerError whose ``verdict`` (gateway.soap.outcome) the outbox acts on.
         """
-        answer = self._exchange.call(envelope, RECEIVE_ACTION)
+        return self.deliver(self.sign(envelope))
+
+    def sign(self, envelope: bytes) -> SignedMessage:
+        """Sign an unsigned ``ReceiveBevRecord`` envelope with a fresh Timestamp."""
+        return self._exchange.sign(envelope)
+
+    def deliver(self, sent: SignedMessage) -> PartnerAnswer:
+        """Send a message signed by :meth:`sign`; verify the answer, read the acknowledgement."""
+        answer = self._exchange.post(sent, RECEIVE_ACTION)
         if answer.payload.tag != _q("ReceiveBevRecordResponse"):
             raise UnknownOutcomeError(
                 f"unexpected answer {answer.payload.tag} to ReceiveBevRecord",

@@ -97,12 +97,19 @@ class SoapExchange:
             self._client.close()
 
     def call(self, envelope: bytes, action: str) -> PartnerAnswer:
-        """Sign ``envelope`` now (fresh Timestamp), send it, return the verified answer.
+        """Sign ``envelope`` now (fresh Timestamp), send it, return the verified answer."""
+        return self.post(self.sign(envelope), action)
 
-        Raises a :class:`~adapters.soap.errors.PartnerError` whose ``verdict`` says what to do,
-        and whose ``sent`` is what was signed (None if nothing could be signed).
+    def sign(self, envelope: bytes) -> SignedMessage:
+        """Sign ``envelope`` with a fresh Timestamp (the outbox audits this before sending)."""
+        return self.signer.sign_message(envelope)
+
+    def post(self, sent: SignedMessage, action: str) -> PartnerAnswer:
+        """Send a message signed by :meth:`sign`; return the verified answer.
+
+        Raises a :class:`~adapters.soap.errors.PartnerError` whose ``verdict`` says what to do
+        and whose ``sent`` is the message that was sent.
         """
-        sent = self.signer.sign_message(envelope)
         try:
             response = self._client.post(
                 self.url,

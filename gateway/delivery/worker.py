@@ -7,8 +7,10 @@ re-send is signed afresh, and partners deduplicate on the message id).
 
 What happens after a send follows the attempt's verdict (:mod:`gateway.soap.outcome`):
 
+* before anything is sent, each attempt's signature and Timestamp are written to the audit log
+  (``attempt N: sending``);
 * delivered: the answer is recorded, with the answer's replay-cache claims and the attempt's
-  audit entry, in one transaction;
+  outcome in the audit log (``attempt N: delivered``), in one transaction;
 * transient (the partner is down, busy, or the Timestamp expired): retried with capped
   exponential backoff until the partner's ``max_age``; no attempt limit, because waiting out an
   outage is what the outbox is for;
@@ -37,13 +39,14 @@ from sqlalchemy.orm import Session
 
 from gateway.audit.chain import AuditRecord
 from gateway.audit.log import AuditLog
-from gateway.delivery.circuit import CircuitBreaker
+from gateway.delivery.circuit import CircuitBreaker, CircuitState
 from gateway.delivery.entries import OutboxEntry
 from gateway.delivery.outbox import Outbox, Outcome
 from gateway.delivery.policy import DeliveryPolicy
 from gateway.delivery.transport import Attempt, Transport
 from gateway.soap.outcome import Verdict, short
 from gateway.store.clock import Clock
+from gateway.wssecurity.signer import SignedMessage
 
 log = logging.getLogger(__name__)
 
@@ -87,11 +90,14 @@ class WorkerReport:
             self.by_partner[key] = self.by_partner.get(key, 0) + count
 
 
-@dataclass(frozen=True, slots=True)
-class _Settled:
+@dataclass(slots=True)
+class _Plan:
+    """One claimed entry on its way: decided without sending, or signed and to be sent."""
+
     entry: OutboxEntry
-    outcome: Outcome
-    attempt: Attempt | None  # None: nothing was tried (age limit, lease, open circuit)
+    outcome: Outcome | None = None  # set once its fate is known
+    signed: SignedMessage | None = None  # set when an attempt is to be (or was) made
+    attempt: Attempt | None = None  # set once sent
 
 
 class DeliveryWorker:
@@ -134,23 +140,31 @@ class DeliveryWorker:
             return report
         report.claimed = len(entries)
         report.batches = 1
-        if self.concurrency > 1:
+        plans = [self._plan(e) for e in entries]
+        # What is about to leave is in the audit log before it leaves (write-ahead): a process
+        # killed mid-send still leaves the proof of every signature it may have sent.
+        self._audit(
+            [self._audit_record(p, "sending") for p in plans if p.signed is not None], tx=None
+        )
+        to_send = [p for p in plans if p.outcome is None]
+        if self.concurrency > 1 and len(to_send) > 1:
             with ThreadPoolExecutor(self.concurrency) as pool:
-                settled = list(pool.map(self._settle, entries))
+                list(pool.map(self._send, to_send))
         else:
-            settled = [self._settle(e) for e in entries]
-        recorded = self._record(settled)
+            for plan in to_send:
+                self._send(plan)
+        recorded = self._record(plans)
         if recorded is None:  # stopped while the store was down: the leases will pass
             return report
         applied, outcomes = recorded
         report.lost_leases = len(outcomes) - applied
-        for item, outcome in zip(settled, outcomes, strict=True):
+        for plan, outcome in zip(plans, outcomes, strict=True):
             kind = {"delivered": "delivered", "retry": "retried", "dead": "dead"}.get(outcome.kind)
             if kind is None:
                 report.released += 1
                 continue
             setattr(report, kind, getattr(report, kind) + 1)
-            key = (item.entry.partner, kind)
+            key = (plan.entry.partner, kind)
             report.by_partner[key] = report.by_partner.get(key, 0) + 1
         return report
 
@@ -179,26 +193,47 @@ class DeliveryWorker:
 
     # -- deciding ------------------------------------------------------------------------
 
-    def _settle(self, entry: OutboxEntry) -> _Settled:
-        """Decide one entry's fate; never raises (an unexpected error counts as unknown)."""
+    def _plan(self, entry: OutboxEntry) -> _Plan:
+        """Decide what can be decided without sending; sign the rest (never raises)."""
         now = self.clock()
         policy = self.policy.for_partner(entry.partner)
         age = now - entry.created_at
         if age > policy.max_age:
             error = f"age limit: {age} old, more than {policy.max_age}"
-            return _Settled(entry, Outcome(entry.id, "dead", error=error), None)
-        lease_end = entry.lease_expires_at
-        if lease_end is not None and now >= lease_end - LEASE_SAFETY_MARGIN:
-            return _Settled(entry, Outcome(entry.id, "release", next_attempt_at=now), None)
+            return _Plan(entry, Outcome(entry.id, "dead", error=error))
         if not self.breaker.allow(entry.partner):
             retry_at = self.breaker.retry_at(entry.partner)
-            return _Settled(entry, Outcome(entry.id, "release", next_attempt_at=retry_at), None)
+            return _Plan(entry, Outcome(entry.id, "release", next_attempt_at=retry_at))
         try:
-            attempt = self.transport.send(entry)
+            signed = self.transport.prepare(entry)
+        except Exception as exc:  # a transport bug must delay, not lose, the message
+            log.exception("transport failed to prepare entry %s", entry.id)
+            signed = Attempt(Verdict.UNKNOWN, short(f"unexpected {type(exc).__name__}: {exc}"))
+        if isinstance(signed, Attempt):
+            return _Plan(entry, self._decide(entry, signed), attempt=signed)
+        return _Plan(entry, signed=signed)
+
+    def _send(self, plan: _Plan) -> None:
+        """Send one signed entry and decide its fate (never raises)."""
+        entry, signed = plan.entry, plan.signed
+        assert signed is not None
+        lease_end = entry.lease_expires_at
+        if lease_end is not None and self.clock() >= lease_end - LEASE_SAFETY_MARGIN:
+            plan.outcome = Outcome(entry.id, "release", next_attempt_at=self.clock())
+            return
+        if self.breaker.state(entry.partner) is CircuitState.OPEN:  # opened by this batch
+            retry_at = self.breaker.retry_at(entry.partner)
+            plan.outcome = Outcome(entry.id, "release", next_attempt_at=retry_at)
+            return
+        try:
+            attempt = self.transport.send(entry, signed)
         except Exception as exc:  # a transport bug must delay, not lose, the message
             log.exception("transport raised an unexpected error for entry %s", entry.id)
-            attempt = Attempt(Verdict.UNKNOWN, short(f"unexpected {type(exc).__name__}: {exc}"))
-        return _Settled(entry, self._decide(entry, attempt), attempt)
+            attempt = Attempt(
+                Verdict.UNKNOWN, short(f"unexpected {type(exc).__name__}: {exc}"), sent=signed
+            )
+        plan.attempt = attempt
+        plan.outcome = self._decide(entry, attempt)
 
     def _decide(self, entry: OutboxEntry, attempt: Attempt) -> Outcome:
         verdict = attempt.verdict
@@ -229,7 +264,7 @@ class DeliveryWorker:
 
     # -- recording -----------------------------------------------------------------------
 
-    def _record(self, settled: Sequence[_Settled]) -> tuple[int, list[Outcome]] | None:
+    def _record(self, plans: Sequence[_Plan]) -> tuple[int, list[Outcome]] | None:
         """Record the batch's outcomes; retried while the store is unavailable.
 
         Returns (entries that still held the lease, outcomes as recorded), or None when the
@@ -240,38 +275,39 @@ class DeliveryWorker:
         final: list[Outcome] = []
 
         def prepare(tx: Session, planned: Sequence[Outcome]) -> list[Outcome]:
-            final[:] = self._prepare(tx, settled, planned)
+            final[:] = self._settle_in(tx, plans, planned)
             return final
 
+        planned = [p.outcome for p in plans if p.outcome is not None]
+        assert len(planned) == len(plans)
         while True:
             try:
-                applied = self.outbox.record(
-                    self.owner, [s.outcome for s in settled], prepare=prepare
-                )
+                applied = self.outbox.record(self.owner, planned, prepare=prepare)
                 return applied, final
             except SQLAlchemyError as exc:
                 wait = next(waits, wait)
                 log.warning(
                     "cannot record %d delivery outcomes (%s); retrying in %.1f s",
-                    len(settled),
+                    len(plans),
                     type(exc).__name__,
                     wait,
                 )
                 if self._stop.wait(wait):
                     return None
 
-    def _prepare(
-        self, tx: Session, settled: Sequence[_Settled], planned: Sequence[Outcome]
+    def _settle_in(
+        self, tx: Session, plans: Sequence[_Plan], planned: Sequence[Outcome]
     ) -> list[Outcome]:
-        """In the recording transaction: store the answers' replay claims, audit the attempts.
+        """In the recording transaction: store the answers' replay claims, audit the outcomes
+        of the attempts that were signed.
 
         A delivered answer whose signature was already seen is not a delivery: it becomes an
         unknown outcome (retried, within the attempt limit).
         """
         final: list[Outcome] = []
         records: list[AuditRecord] = []
-        for item, outcome in zip(settled, planned, strict=True):
-            attempt = item.attempt
+        for plan, outcome in zip(plans, planned, strict=True):
+            attempt = plan.attempt
             if (
                 outcome.kind == "delivered"
                 and attempt is not None
@@ -279,22 +315,28 @@ class DeliveryWorker:
                 and not attempt.claims.settle(tx)
             ):
                 outcome = self._decide(
-                    item.entry, replace(attempt, verdict=Verdict.UNKNOWN, reason=REPLAYED_ANSWER)
+                    plan.entry, replace(attempt, verdict=Verdict.UNKNOWN, reason=REPLAYED_ANSWER)
                 )
             final.append(outcome)
-            if attempt is not None and attempt.sent is not None:
-                records.append(
-                    AuditRecord(
-                        partner=item.entry.partner,
-                        operation=item.entry.operation,
-                        direction="out",
-                        message_id=item.entry.message_id,
-                        digest=item.entry.digest,
-                        outcome=f"attempt {item.entry.attempts}: {outcome.kind}",
-                        signature_value=attempt.sent.signature_value,
-                        sent_at=attempt.sent.created,
-                    )
-                )
+            if plan.signed is not None:
+                kind = "withdrawn" if outcome.kind == "release" else outcome.kind
+                records.append(self._audit_record(plan, kind))
+        self._audit(records, tx=tx)
+        return final
+
+    def _audit_record(self, plan: _Plan, what: str) -> AuditRecord:
+        entry, signed = plan.entry, plan.signed
+        return AuditRecord(
+            partner=entry.partner,
+            operation=entry.operation,
+            direction="out",
+            message_id=entry.message_id,
+            digest=entry.digest,
+            outcome=f"attempt {entry.attempts}: {what}",
+            signature_value=None if signed is None else signed.signature_value,
+            sent_at=None if signed is None else signed.created,
+        )
+
+    def _audit(self, records: Sequence[AuditRecord], *, tx: Session | None) -> None:
         if self.audit is not None and records:
             self.audit.append_many(records, tx=tx)
-        return final

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass
 
+from adapters.brussels.client import BrusselsClient
 from adapters.soap.exchange import PartnerAnswer
 from gateway.delivery.transport import PartnerTransport, Sender
 from gateway.delivery.worker import DeliveryWorker, WorkerReport
 from gateway.observability.metrics import BrugMetrics, Outcome
 from gateway.service.context import BRUSSELS, GatewayContext
+from gateway.wssecurity.signer import SignedMessage
 
 log = logging.getLogger("gateway.delivery")
 
@@ -25,18 +28,27 @@ log = logging.getLogger("gateway.delivery")
 QUEUED_OPERATIONS = {BRUSSELS: "ReceiveBevRecord"}
 
 
+@dataclass(frozen=True, slots=True)
+class TimedSender:
+    """A partner adapter whose deliveries are observed in ``brug_partner_call_seconds``."""
+
+    client: BrusselsClient
+    partner: str
+    metrics: BrugMetrics
+
+    def sign(self, envelope: bytes) -> SignedMessage:
+        return self.client.sign(envelope)
+
+    def deliver(self, sent: SignedMessage) -> PartnerAnswer:
+        with self.metrics.time_partner_call(self.partner, QUEUED_OPERATIONS[self.partner]):
+            return self.client.deliver(sent)
+
+
 def partner_transport(context: GatewayContext) -> PartnerTransport:
     """The transport over every configured partner that receives queued messages."""
     senders: dict[str, Sender] = {}
     if context.brussels is not None:
-        brussels = context.brussels
-        metrics = context.metrics
-
-        def send_to_brussels(envelope: bytes) -> PartnerAnswer:
-            with metrics.time_partner_call(BRUSSELS, QUEUED_OPERATIONS[BRUSSELS]):
-                return brussels.send(envelope)
-
-        senders[BRUSSELS] = send_to_brussels
+        senders[BRUSSELS] = TimedSender(context.brussels, BRUSSELS, context.metrics)
     return PartnerTransport(senders, replay=context.replay)
 
 

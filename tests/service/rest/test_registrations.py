@@ -8,9 +8,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from gateway.delivery.transport import PartnerTransport
 from gateway.delivery.worker import DeliveryWorker
 from gateway.service.context import GatewayContext
-from gateway.service.transport import PartnerTransport
 from tests.service.rest.conftest import TokenFactory, build_app, example
 
 
@@ -47,7 +47,7 @@ def test_accepted_queued_delivered_and_followed(
     assert answer["report"]["target"] and answer["report"]["copied"]
     (entry,) = context.outbox.find_message(message_id)
     assert entry.partner == "brussels" and entry.operation == "ReceiveBevRecord"
-    assert b"SignatureValue" in entry.payload  # the signed form is kept as proof
+    assert b"SignatureValue" not in entry.payload  # stored unsigned: signed at each attempt
     assert entry.correlation_id == response.headers["X-Correlation-ID"]
 
     pending = client.get(f"/v1/messages/{message_id}", headers=auth).json()
@@ -56,7 +56,7 @@ def test_accepted_queued_delivered_and_followed(
     assert context.brussels is not None
     worker = DeliveryWorker(
         context.outbox,
-        PartnerTransport({"brussels": context.brussels.send}),
+        PartnerTransport({"brussels": context.brussels}),
         clock=context.store.clock,
     )
     worker.run(until_drained=True)
