@@ -114,5 +114,8 @@ class CircuitBreaker:
 
     def _reset(self, partner: str, circuit: _Circuit) -> timedelta:
         policy = self._policy.for_partner(partner)
-        grown: timedelta = policy.breaker_reset_initial * (2 ** max(0, circuit.trips - 1))
+        # Doubling stops once it passes the maximum (30 doublings of a microsecond already
+        # exceed any sensible cool-down; an unbounded exponent overflows timedelta).
+        doublings = min(max(0, circuit.trips - 1), 40)
+        grown: timedelta = policy.breaker_reset_initial * (2**doublings)
         return min(grown, policy.breaker_reset)

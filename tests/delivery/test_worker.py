@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
+from gateway.audit.log import AuditLog
 from gateway.delivery import (
+    Attempt,
     CircuitBreaker,
     CircuitState,
     DeliveryPolicy,
     DeliveryWorker,
     Outbox,
+    OutboxEntry,
     OutboxStatus,
     PartnerPolicy,
 )
+from gateway.soap.outcome import Verdict
 from gateway.store import Store
+from gateway.store.replay import ReplayClaims, SqlReplayCache
+from gateway.store.tables import AuditEntryRow
 from gateway.store.testing import FakeClock
+from gateway.wssecurity.signer import SignedMessage
 from tests.delivery.helpers import ScriptedTransport, envelope
 
 POLICY = PartnerPolicy(
@@ -205,3 +214,122 @@ def test_entries_are_released_when_the_lease_is_nearly_over(store: Store, clock:
     report = make_worker(store, clock, transport).run_once()
     assert (report.delivered, report.released) == (1, 1)
     assert transport.sent == ["m-1"]
+
+
+class _Outage:
+    """A partner that is down until ``until`` (fake time), then answers every message."""
+
+    def __init__(self, clock: FakeClock, until: datetime) -> None:
+        self.clock, self.until = clock, until
+        self.inner = ScriptedTransport()
+        self.tries = 0
+
+    def prepare(self, entry: OutboxEntry) -> SignedMessage:
+        return self.inner.prepare(entry)
+
+    def send(self, entry: OutboxEntry, signed: SignedMessage) -> Attempt:
+        self.tries += 1
+        if self.clock() < self.until:
+            return Attempt(Verdict.TRANSIENT, "ConnectError: connection refused", sent=signed)
+        return self.inner.send(entry, signed)
+
+
+def test_a_36_hour_outage_loses_nothing_and_dead_letters_nothing(
+    store: Store, clock: FakeClock
+) -> None:
+    """Default policy (2 days, 30 min backoff cap, 30 s breaker): a weekend-long outage."""
+    ids = [f"m-{i}" for i in range(30)]
+    put(store, *ids)
+    start = clock()
+    partner = _Outage(clock, until=start + timedelta(hours=36))
+    worker = DeliveryWorker(
+        Outbox(store), partner, clock=clock, policy=DeliveryPolicy(), owner="w1", batch_size=50
+    )
+    step = timedelta(minutes=3)  # the worker polls every 3 min of fake time
+    while clock() < start + timedelta(hours=36, minutes=10):
+        worker.run_once()
+        clock.advance(step)
+    counts = Outbox(store).counts()
+    assert counts[OutboxStatus.DEAD] == 0
+    assert counts[OutboxStatus.DELIVERED] == len(ids), counts
+    assert sorted(partner.inner.sent) == sorted(ids)  # each delivered once
+    # While the circuit was open nothing was sent but one trial per poll: no storm of retries.
+    assert partner.tries <= 36 * 20 + len(ids) * 5, partner.tries
+
+
+def test_half_open_trial_success_makes_the_waiting_entries_due_at_once(
+    store: Store, clock: FakeClock
+) -> None:
+    put(store, *[f"m-{i}" for i in range(5)])
+    quick = PartnerPolicy(
+        breaker_failures=1,
+        breaker_reset=timedelta(seconds=30),
+        breaker_reset_initial=timedelta(seconds=1),
+        backoff_initial=timedelta(minutes=10),
+        backoff_max=timedelta(minutes=30),
+    )
+    transport = ScriptedTransport("transient")
+    worker = make_worker(store, clock, transport, bev=quick)
+    worker.run_once()  # m-0 fails: circuit opens for 1 s; m-0 backs off 10 min
+    assert worker.breaker.state("bev") is CircuitState.OPEN
+    clock.advance(timedelta(seconds=2))  # half-open after the first (short) cool-down
+    worker.run_once()  # the trial succeeds: everything waiting is due now, m-0 included
+    worker.run_once()
+    assert Outbox(store).counts()[OutboxStatus.DELIVERED] == 5
+
+
+def test_cool_down_grows_with_failed_trials_up_to_the_maximum() -> None:
+    clock = FakeClock()
+    policy = PartnerPolicy(
+        breaker_failures=1,
+        breaker_reset=timedelta(seconds=30),
+        breaker_reset_initial=timedelta(seconds=1),
+    )
+    breaker = CircuitBreaker(DeliveryPolicy(default=policy), clock=clock)
+    waits = []
+    breaker.record_failure("bev")
+    for _ in range(7):
+        waits.append((breaker.retry_at("bev") - clock()).total_seconds())
+        clock.advance(breaker.retry_at("bev") - clock())
+        assert breaker.allow("bev")  # the trial
+        breaker.record_failure("bev")
+    assert waits == [1, 2, 4, 8, 16, 30, 30]
+    assert breaker.record_success("bev") is True  # closing an open circuit says so
+    assert breaker.record_success("bev") is False
+
+
+def test_an_answer_with_a_replayed_signature_is_not_a_delivery(
+    store: Store, clock: FakeClock
+) -> None:
+    put(store, "m-1")
+    cache = SqlReplayCache(store)
+    assert cache.check_and_store("answer-signature", clock() + timedelta(minutes=5))
+
+    class ReplayedAnswer(ScriptedTransport):
+        def send(self, entry: OutboxEntry, signed: SignedMessage) -> Attempt:
+            attempt = super().send(entry, signed)
+            claims = ReplayClaims(cache)
+            claims.pending.append(("answer-signature", clock() + timedelta(minutes=5)))
+            return replace(attempt, claims=claims)
+
+    assert make_worker(store, clock, ReplayedAnswer()).run_once().retried == 1
+    (entry,) = Outbox(store).list()
+    assert entry.status is OutboxStatus.PENDING and "replayed" in (entry.last_error or "")
+
+
+def test_each_attempt_is_audited_before_and_after_sending(store: Store, clock: FakeClock) -> None:
+    put(store, "m-1")
+    worker = make_worker(store, clock, ScriptedTransport("transient", "ok"))
+    worker.audit = AuditLog(store)
+    worker.run_once()
+    clock.advance(timedelta(minutes=1))
+    worker.run_once()
+    with store.transaction() as tx:
+        rows = tx.scalars(select(AuditEntryRow).order_by(AuditEntryRow.seq)).all()
+    assert [(r.outcome, r.signature_value) for r in rows] == [
+        ("attempt 1: sending", "sig-m-1-1"),
+        ("attempt 1: retry", "sig-m-1-1"),
+        ("attempt 2: sending", "sig-m-1-2"),
+        ("attempt 2: delivered", "sig-m-1-2"),
+    ]
+    assert all(r.sent_at == "2026-03-02T09:00:00.000Z" for r in rows)
