@@ -10,10 +10,7 @@ import typer
 from rich.table import Table
 
 from gateway.cli._common import console
-from gateway.delivery.entries import OutboxEntry, OutboxStatus
-from gateway.delivery.outbox import Outbox
-from gateway.delivery.runner import parse_partners, run_worker
-from gateway.store.cli_support import (
+from gateway.cli._store import (
     URL_ENV,
     URL_HELP,
     cli_errors,
@@ -22,6 +19,9 @@ from gateway.store.cli_support import (
     parse_duration,
     resolve_url,
 )
+from gateway.delivery.entries import OutboxEntry, OutboxStatus
+from gateway.delivery.outbox import Outbox
+from gateway.delivery.runner import parse_partners, run_worker
 
 NAME = "outbox"
 app = typer.Typer(help="Messages queued for delivery to partners.", no_args_is_help=True)
