@@ -22,8 +22,8 @@ from gateway.delivery.entries import OutboxStatus as Status
 from gateway.delivery.http_transport import HttpTransport, PartnerEndpoint, soap_fault
 from gateway.delivery.loopback import LoopbackPartner
 from gateway.store import Store
-from gateway.store.testing import FakeClock
 from tests.delivery.helpers import envelope
+from tests.support.store import FakeClock
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from gateway.delivery import (
     PartnerPolicy,
 )
 from gateway.store import Store
-from gateway.store.testing import FakeClock
 from tests.delivery.helpers import ScriptedTransport, envelope
+from tests.support.store import FakeClock
 
 POLICY = PartnerPolicy(
     max_attempts=4,

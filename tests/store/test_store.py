@@ -14,7 +14,7 @@ from gateway.delivery import Outbox
 from gateway.store import Store, StoreError
 from gateway.store.migrate import alembic_config, current_revision, head_revision, upgrade
 from gateway.store.tables import Base, ReplayRow
-from gateway.store.testing import FakeClock
+from tests.support.store import FakeClock
 
 
 def test_sqlite_is_opened_for_durability(sqlite_url: str) -> None:
