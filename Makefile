@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest peers postgres clean
+.PHONY: demo test lint typecheck imports pytest peers postgres clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,8 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/brug demo
 
-## Everything CI checks: lint, types, and the whole test suite with its peers.
-test: $(STAMP) peers postgres lint typecheck pytest
+## Everything CI checks: lint, types, import layers, and the whole test suite with its peers.
+test: $(STAMP) peers postgres lint typecheck imports pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -27,6 +27,10 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+## The import graph points one way: the contracts in pyproject.toml [tool.importlinter].
+imports: $(STAMP)
+	$(BIN)/lint-imports --no-cache
 
 pytest: $(STAMP)
 	$(BIN)/pytest -q
@@ -40,4 +44,4 @@ postgres:
 	bash .ci/ensure-postgres.sh
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache

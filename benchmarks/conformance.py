@@ -33,7 +33,7 @@ if str(ROOT) not in sys.path:
 
 from conformance.endpoint import RunConfig, check_corpus, load_catalogue, run_suite
 from conformance.endpoint.identities import load_identity
-from gateway.inputs import read_course
+from gateway.cli._inputs import read_course
 from gateway.wssecurity.pki import init_pki
 from tests.service.soap.support import EXAMPLES, start
 

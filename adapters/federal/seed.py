@@ -30,7 +30,7 @@ from decimal import Decimal
 from typing import Any
 
 from adapters.federal.codes import CodeTable
-from gateway.demo.sample import make_insz
+from adapters.simulation.identifiers import make_insz
 from gateway.models.career_break import (
     AttestStatus,
     CareerBreakMutation,

@@ -15,44 +15,28 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from gateway.auth.context import AUTH_STATE, AuthContext, auth_context
 from gateway.auth.errors import OAuthError, OAuthErrorCode, authentication_required
 from gateway.auth.mtls import peer_certificate
 from gateway.auth.principal import Principal
+from gateway.auth.routes import token_router
 from gateway.auth.service import AuthService
 from gateway.config.sections import ServerConfig
 from gateway.observability.middleware import CLIENT_STATE_KEY
 
 log = logging.getLogger(__name__)
 
-AUTH_STATE = "brug_auth"
-
-
-@dataclass(frozen=True, slots=True)
-class AuthContext:
-    service: AuthService
-    server: ServerConfig
-
 
 def install_auth(app: FastAPI, service: AuthService, server: ServerConfig | None = None) -> None:
     """Attach ``service`` to ``app``, render :class:`OAuthError` as RFC 6749/6750 JSON, and mount
     the token endpoint and the JWKS (:func:`gateway.auth.routes.token_router`)."""
-    from gateway.auth.routes import token_router
-
     setattr(app.state, AUTH_STATE, AuthContext(service, server or ServerConfig()))
     app.add_exception_handler(OAuthError, oauth_error_handler)  # type: ignore[arg-type]
     app.include_router(token_router())
-
-
-def auth_context(request: Request) -> AuthContext:
-    context = getattr(request.app.state, AUTH_STATE, None)
-    if not isinstance(context, AuthContext):
-        raise RuntimeError("install_auth(app, service) was not called for this app")
-    return context
 
 
 async def oauth_error_handler(request: Request, exc: OAuthError) -> JSONResponse:

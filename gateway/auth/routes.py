@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from gateway.auth.dependencies import auth_context
+from gateway.auth.context import auth_context
 from gateway.auth.errors import NO_STORE, OAuthError, OAuthErrorCode
 from gateway.auth.service import TokenRequest, TokenResponse
 

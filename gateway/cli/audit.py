@@ -14,7 +14,7 @@ from gateway.audit.log import AuditLog
 from gateway.audit.signing import CheckpointSigner, CheckpointVerifier
 from gateway.audit.verify import verify_chain
 from gateway.cli._common import console, err_console
-from gateway.store.cli_support import URL_ENV, URL_HELP, cli_errors, fail, open_cli_store
+from gateway.cli._store import URL_ENV, URL_HELP, cli_errors, fail, open_cli_store
 
 NAME = "audit"
 app = typer.Typer(help="The hash-chained audit log of every message.", no_args_is_help=True)

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from gateway.cli._common import console
-from gateway.store.cli_support import URL_ENV, URL_HELP, cli_errors, open_cli_store
+from gateway.cli._store import URL_ENV, URL_HELP, cli_errors, open_cli_store
 from gateway.store.migrate import current_revision, head_revision
 
 NAME = "db"

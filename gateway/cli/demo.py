@@ -19,12 +19,12 @@ from adapters.brussels.mapping import bev_to_vov, vov_to_bev
 from adapters.federal.codes import CodeTable
 from adapters.federal.vok import check_vok
 from gateway.cli._common import console
+from gateway.cli._inputs import read_bev, read_career_breaks, read_course, read_vov
 from gateway.cli._output import cli_header
 from gateway.demo.batch import run_batch
 from gateway.demo.progress import progress_bar
 from gateway.demo.sample import generate
 from gateway.errors import BrugValidationError
-from gateway.inputs import read_bev, read_career_breaks, read_course, read_vov
 from gateway.models import Period, Worker
 from gateway.rules.ruledata import RuleBook
 

@@ -14,11 +14,11 @@ from pydantic import BaseModel
 from adapters.brussels import xml as bev_xml
 from adapters.brussels.crosswalk import Crosswalk
 from adapters.brussels.mapping import bev_to_vov, vov_to_bev
+from adapters.flanders import xml as flanders_xml
 from gateway.cli._common import console, err_console, fail_validation
+from gateway.cli._inputs import read_bev, read_course, read_vov
 from gateway.cli._output import cli_header, report_table
 from gateway.errors import BrugValidationError
-from gateway.flanders import xml as flanders_xml
-from gateway.inputs import read_bev, read_course, read_vov
 from gateway.mapping.report import MappingResult
 from gateway.rules.ruledata import RuleBook
 from gateway.xml.binding import serialize

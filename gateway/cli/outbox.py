@@ -13,9 +13,7 @@ import typer
 from rich.table import Table
 
 from gateway.cli._common import console
-from gateway.delivery.entries import OutboxEntry, OutboxStatus
-from gateway.delivery.outbox import Outbox
-from gateway.store.cli_support import (
+from gateway.cli._store import (
     URL_ENV,
     URL_HELP,
     cli_errors,
@@ -23,6 +21,8 @@ from gateway.store.cli_support import (
     open_cli_store,
     parse_duration,
 )
+from gateway.delivery.entries import OutboxEntry, OutboxStatus
+from gateway.delivery.outbox import Outbox
 
 NAME = "outbox"
 app = typer.Typer(help="Messages queued for delivery to partners.", no_args_is_help=True)

@@ -9,8 +9,8 @@ import typer
 from rich.table import Table
 
 from gateway.cli._common import console, fail_validation
+from gateway.cli._inputs import validate_file
 from gateway.errors import BrugValidationError
-from gateway.inputs import validate_file
 from gateway.xml import schemas as registry
 
 

@@ -13,8 +13,8 @@ from rich.table import Table
 from adapters.federal.codes import CodeTable
 from adapters.federal.vok import check_vok
 from gateway.cli._common import console, err_console, fail_validation
+from gateway.cli._inputs import read_career_breaks, read_course
 from gateway.errors import BrugValidationError, Violation
-from gateway.inputs import read_career_breaks, read_course
 from gateway.models import EducationLevel, Period, Worker
 from gateway.rules.ruledata import RuleBook
 from gateway.validation import parse_model

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from adapters.brussels.crosswalk import Crosswalk, CrosswalkEntry
+from adapters.simulation.identifiers import make_insz, make_kbo, make_unit
 from gateway.models.bev import BevCourseType
 from gateway.models.odb import CourseType, OdbCourse
 
@@ -44,28 +45,6 @@ _EMPLOYERS = (
     "Taalhuis Centrum vzw",
     "Bouwbedrijf Senne NV",
 )
-
-
-def _check97(digits: str) -> str:
-    return f"{97 - int(digits) % 97:02d}"
-
-
-def make_insz(rng: random.Random, *, bis: bool = False) -> str:
-    """A valid INSZ (or BIS number) for someone born 1960-2004 (post-2000 rule applied)."""
-    born = date(1960, 1, 1) + timedelta(days=rng.randrange(0, 45 * 365))
-    month = born.month + (40 if bis else 0)
-    base = f"{born.year % 100:02d}{month:02d}{born.day:02d}{rng.randrange(1, 998):03d}"
-    return base + _check97(("2" if born.year >= 2000 else "") + base)
-
-
-def make_kbo(rng: random.Random) -> str:
-    digits = f"0{rng.randrange(2000000, 9999999):07d}"
-    return digits + _check97(digits)
-
-
-def make_unit(rng: random.Random) -> str:
-    digits = f"2{rng.randrange(0, 9999999):07d}"
-    return digits + _check97(digits)
 
 
 def course_for(entry: CrosswalkEntry, provider_kbo: str) -> OdbCourse:

@@ -21,14 +21,11 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from gateway.errors import BrugError
+from gateway.store import migrate
 from gateway.store.clock import Clock, utcnow
+from gateway.store.errors import StoreError as StoreError  # re-exported where it always was
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-
-
-class StoreError(BrugError):
-    """The store cannot be opened or used (bad URL, unreachable database, schema too old)."""
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -126,9 +123,7 @@ class Store:
 
     def upgrade(self) -> None:
         """Bring the schema to the newest migration (safe to run from several processes)."""
-        from gateway.store.migrate import upgrade
-
-        upgrade(self)
+        migrate.upgrade(self)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -7,19 +7,29 @@ its own database with ``brug db upgrade`` and nothing else.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Protocol
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from gateway.store.database import Store, StoreError
+from gateway.store.errors import StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-def alembic_config(store: Store) -> Config:
+class Migratable(Protocol):
+    """What migrating needs of a :class:`~gateway.store.Store`: its engine. (``migrations/env.py``
+    runs on the Store itself; this module only passes it on, so it need not import the Store.)"""
+
+    @property
+    def engine(self) -> Engine: ...
+
+
+def alembic_config(store: Migratable) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["store"] = store
@@ -36,7 +46,7 @@ def _first_line(exc: SQLAlchemyError) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def current_revision(store: Store) -> str | None:
+def current_revision(store: Migratable) -> str | None:
     try:
         with store.engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
@@ -44,7 +54,7 @@ def current_revision(store: Store) -> str | None:
         raise StoreError(f"cannot read the schema version: {_first_line(exc)}") from exc
 
 
-def upgrade(store: Store, revision: str = "head") -> None:
+def upgrade(store: Migratable, revision: str = "head") -> None:
     try:
         command.upgrade(alembic_config(store), revision)
     except SQLAlchemyError as exc:

@@ -13,8 +13,8 @@ from gateway.audit import AuditLog, CheckpointSigner, CheckpointVerifier, verify
 from gateway.audit.log import AuditError
 from gateway.store import Store
 from gateway.store.tables import AuditEntryRow
-from gateway.store.testing import FakeClock
 from tests.audit.helpers import SUBJECT_KEY, fill, pem, record
+from tests.support.store import FakeClock
 
 
 @pytest.fixture(params=["ec", "rsa"])

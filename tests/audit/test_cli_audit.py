@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from gateway.cli import app
 from gateway.store import Store
-from gateway.store.testing import FakeClock
 from tests.audit.helpers import fill, pem
+from tests.support.store import FakeClock
 
 runner = CliRunner()
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from gateway.audit import CheckpointVerifier, export_period, verify_export
 from gateway.store import Store
-from gateway.store.testing import FakeClock
 from tests.audit.helpers import fill, pem, record
+from tests.support.store import FakeClock
 
 
 def test_export_of_a_period_verifies(store: Store, clock: FakeClock) -> None:

@@ -1,6 +1,6 @@
 """Store fixtures (SQLite file + PostgreSQL scratch schema) shared by the durability tests."""
 
-from gateway.store.testing import (  # noqa: F401 - pytest finds fixtures by name
+from tests.support.store import (  # noqa: F401 - pytest finds fixtures by name
     clock,
     pg_database,
     pg_store,

@@ -11,7 +11,7 @@ from gateway.cli import app
 from gateway.delivery import Outbox, PartnerAnswer
 from gateway.delivery.outbox import Outcome
 from gateway.store import Store
-from gateway.store.testing import FakeClock
+from tests.support.store import FakeClock
 
 runner = CliRunner()
 

@@ -13,8 +13,8 @@ import pytest
 from gateway.delivery import MessageIdConflict, Outbox, OutboxStatus, PartnerAnswer
 from gateway.delivery.outbox import Outcome
 from gateway.store import Store, open_store
-from gateway.store.testing import FakeClock
 from tests.delivery.helpers import envelope
+from tests.support.store import FakeClock
 
 LEASE = timedelta(seconds=30)
 

@@ -24,9 +24,9 @@ from gateway.soap.outcome import Verdict
 from gateway.store import Store
 from gateway.store.replay import ReplayClaims, SqlReplayCache
 from gateway.store.tables import AuditEntryRow
-from gateway.store.testing import FakeClock
 from gateway.wssecurity.signer import SignedMessage
 from tests.delivery.helpers import ScriptedTransport, envelope
+from tests.support.store import FakeClock
 
 POLICY = PartnerPolicy(
     max_attempts=4,

@@ -241,7 +241,7 @@ def test_unknown_facts_make_an_eligible_decision_provisional() -> None:
     """Rules whose facts are missing are not held against the worker but are never 'passed'."""
     from adapters.federal.codes import CodeTable
     from adapters.federal.vok import check_vok
-    from gateway.inputs import read_career_breaks, read_course
+    from gateway.cli._inputs import read_career_breaks, read_course
     from gateway.models import Period, Worker
     from gateway.rules.ruledata import RuleBook
 

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from adapters.brussels import xml as bev_xml
 from adapters.brussels.crosswalk import Crosswalk
 from adapters.brussels.mapping import bev_to_vov, vov_to_bev
+from adapters.flanders import xml as flanders_xml
 from gateway.errors import BrugValidationError
-from gateway.flanders import xml as flanders_xml
 from gateway.models import BevRecord, MessageHeader, OdbCourse, Region, VovRegistration
 from gateway.rules.ruledata import RuleBook
 from gateway.xml import schemas

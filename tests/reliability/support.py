@@ -40,8 +40,8 @@ from gateway.demo.stack import DEMO_CLIENT, demo_config
 from gateway.service.app import create_app
 from gateway.service.context import GatewayContext, build_context
 from gateway.store import Store
-from gateway.store.testing import DEFAULT_ADMIN_URL, PG_URL_ENV
 from gateway.wssecurity.pki import PkiLayout
+from tests.support.store import DEFAULT_ADMIN_URL, PG_URL_ENV
 
 #: Nothing listens on the discard port: the federal partner is configured but never called.
 UNUSED_FEDERAL = "http://127.0.0.1:9/services/GeefLoopbaanonderbrekingen/v1"
@@ -95,7 +95,7 @@ def scratch_database() -> Iterator[str]:
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # unreachable server: skip, as gateway.store.testing does
+    except Exception as exc:  # unreachable server: skip, as tests.support.store does
         admin.dispose()
         pytest.skip(f"PostgreSQL unreachable at {admin_url()}: {str(exc).splitlines()[0]}")
     try:

@@ -1,6 +1,7 @@
 """Store fixtures (SQLite file and real PostgreSQL) and partner simulators for service tests."""
 
-from gateway.store.testing import (  # noqa: F401 - pytest fixtures
+from tests.simulators.support import brussels_sim, pki  # noqa: F401 - pytest fixtures
+from tests.support.store import (  # noqa: F401 - pytest fixtures
     clock,
     pg_database,
     pg_url,
@@ -8,4 +9,3 @@ from gateway.store.testing import (  # noqa: F401 - pytest fixtures
     store,
     store_url,
 )
-from tests.simulators.support import brussels_sim, pki  # noqa: F401 - pytest fixtures

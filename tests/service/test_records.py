@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from gateway.audit.subjects import SubjectHasher
-from gateway.inputs import read_course
+from gateway.cli._inputs import read_course
 from gateway.models import CareerBreakMutation, VovRegistration
 from gateway.models.career_break import AttestStatus
 from gateway.service.records import ExchangeRecords

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from gateway.store import SqlReplayCache, Store
-from gateway.store.testing import FakeClock
 from gateway.wssecurity.replay import ReplayCache
+from tests.support.store import FakeClock
 
 
 def test_it_implements_the_wssecurity_protocol(store: Store) -> None:

@@ -16,9 +16,9 @@ from gateway.store import Store, StoreError
 from gateway.store.digest import content_digest
 from gateway.store.migrate import alembic_config, current_revision, head_revision, upgrade
 from gateway.store.tables import Base, ReplayRow
-from gateway.store.testing import FakeClock
 from gateway.wssecurity.pki import PkiLayout
 from tests.simulators.support import signer
+from tests.support.store import FakeClock
 
 
 def test_sqlite_is_opened_for_durability(sqlite_url: str) -> None:

@@ -13,8 +13,8 @@ from pydantic import BaseModel, TypeAdapter
 
 from adapters.brussels import xml as bev_xml
 from adapters.federal import xml as federal_xml
+from adapters.flanders import xml as flanders_xml
 from gateway.errors import BrugValidationError
-from gateway.flanders import xml as flanders_xml
 from gateway.models import (
     BevRecord,
     CareerBreakMutation,

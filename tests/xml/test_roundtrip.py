@@ -18,7 +18,7 @@ from lxml import etree
 
 from adapters.brussels import xml as bev_xml
 from adapters.federal import xml as federal_xml
-from gateway.flanders import xml as flanders_xml
+from adapters.flanders import xml as flanders_xml
 from gateway.xml import schemas
 from gateway.xml.binding import Message, canonical, serialize
 from tests import strategies as s

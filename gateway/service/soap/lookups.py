@@ -14,7 +14,8 @@ from lxml import etree
 from sqlalchemy.orm import Session
 
 from adapters.brussels.client import GATEWAY_PARTY
-from gateway.flanders.xml import ODB_NS, append_course
+from adapters.flanders.xml import ODB_NS, append_course
+from gateway.soap.faults import GW_NS
 from gateway.models.header import MessageHeader
 from gateway.service.context import GatewayContext
 from gateway.service.soap.calls import Handled, InboundCall, gw

@@ -12,7 +12,7 @@ _ROOT = str(Path(__file__).resolve().parents[3])
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
-from gateway.inputs import read_course  # noqa: E402
+from gateway.cli._inputs import read_course  # noqa: E402
 from gateway.wssecurity.pki import PkiLayout  # noqa: E402
 from tests.service.soap.support import EXAMPLES, Gateway, start  # noqa: E402
 

@@ -18,6 +18,7 @@ from rich.console import Console
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from gateway.config import load_settings
 from gateway.config.loader import config_path
 from gateway.errors import BrugError
 from gateway.store.database import Store
@@ -65,8 +66,7 @@ def resolve_url(url: str | None) -> str:
     if from_env:
         return from_env
     if config_path() is not None:
-        from gateway.config import load_settings  # the full loader: relative paths, overrides
-
+        # the full loader, so relative paths and environment overrides apply as in `brug serve`
         with cli_errors():
             return load_settings(check_files=False).store.url
     raise fail(f"no database given: pass --url, set {URL_ENV}, or point $BRUG_CONFIG at brug.toml")

@@ -17,8 +17,8 @@ from pydantic import BaseModel
 
 from adapters.brussels import xml as bev_xml
 from adapters.federal import xml as federal_xml
+from adapters.flanders import xml as flanders_xml
 from gateway.errors import BrugValidationError, Violation
-from gateway.flanders import xml as flanders_xml
 from gateway.models import BevRecord, CareerBreakResponse, OdbCourse, VovRegistration
 from gateway.validation import parse_model_json
 from gateway.xml import schemas

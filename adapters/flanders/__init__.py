@@ -1,0 +1,2 @@
+"""The Flemish partner (the backends brug serves): binding of the VOV registration and ODB course
+schemas."""

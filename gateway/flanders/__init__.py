@@ -1,1 +1,0 @@
-"""Flemish side of brug: binding of the VOV registration and ODB course schemas."""
