@@ -1,5 +1,6 @@
 """Store fixtures (SQLite file + PostgreSQL scratch schema) shared by the durability tests."""
 
+from tests.simulators.support import pki  # noqa: F401 - a dev PKI for signed payloads
 from tests.support.store import (  # noqa: F401 - pytest finds fixtures by name
     clock,
     pg_database,
@@ -9,4 +10,3 @@ from tests.support.store import (  # noqa: F401 - pytest finds fixtures by name
     store,
     store_url,
 )
-from tests.simulators.support import pki  # noqa: F401 - a dev PKI for signed payloads

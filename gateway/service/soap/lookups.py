@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from adapters.brussels.client import GATEWAY_PARTY
 from adapters.flanders.xml import ODB_NS, append_course
-from gateway.soap.faults import GW_NS
 from gateway.models.header import MessageHeader
 from gateway.service.context import GatewayContext
 from gateway.service.soap.calls import Handled, InboundCall, gw
