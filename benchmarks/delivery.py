@@ -196,6 +196,9 @@ def drain_rate(
             select(func.min(OutboxRow.delivered_at), func.max(OutboxRow.delivered_at))
         ).one()
     counts = Outbox(store).counts()
+    dead = Outbox(store).list(status=OutboxStatus.DEAD, limit=1)
+    if dead:
+        print(f"first dead letter: {dead[0].last_error}", flush=True)
     store.dispose()
     delivered = counts[OutboxStatus.DELIVERED]
     steady = delivered / max((last - first).total_seconds(), 1e-6)
@@ -257,9 +260,19 @@ def main() -> None:
             gateway_cert=pki["flanders"].cert,
             log_path=workdir / "brussels.log",
         )
-        with sim, scratch_pg(args.pg_url) as pg:
-            enqueue_row("PostgreSQL", pg)
+        with sim:
+            with scratch_pg(args.pg_url) as pg:
+                enqueue_row("PostgreSQL", pg)
             floor = floor_rate(pki, sim.service_url, args.floor_messages, 2 * args.workers)
+        sim = start_simulator(  # a fresh one: the floor's records do not slow the drain's
+            "brussels",
+            free_port(),
+            pki.root,
+            workdir / "brussels-drain.db",
+            gateway_cert=pki["flanders"].cert,
+            log_path=workdir / "brussels-drain.log",
+        )
+        with sim, scratch_pg(args.pg_url) as pg:
             steady, wall, dead = drain_rate(
                 workdir, pki, pg, sim.service_url, args.backlog, args.workers
             )

@@ -19,6 +19,7 @@ federal simulators, and one gateway process (``brug serve``, SQLite store, in-pr
 
     python -m benchmarks.gateway [--rates 100,300,1000] [--seconds 8] [--bulk-lines 20000]
         [--store sqlite|postgresql+psycopg://postgres@127.0.0.1:5432/test] [--workers N]
+        [--no-delivery]
 
 (as a module: run as a file, this script would shadow the ``gateway`` package)
 
@@ -249,6 +250,11 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, default=1, help="brug serve --workers (more than 1: PostgreSQL)"
     )
+    parser.add_argument(
+        "--no-delivery",
+        action="store_true",
+        help="brug serve --no-delivery: the bulk row measures durable intake alone",
+    )
     args = parser.parse_args()
     store_url = None if args.store == "sqlite" else scratch_database(args.store)
     print(
@@ -257,7 +263,12 @@ def main() -> None:
     )
     with (
         tempfile.TemporaryDirectory() as tmp,
-        DemoStack(Path(tmp) / "bench", store_url=store_url, gateway_workers=args.workers) as stack,
+        DemoStack(
+            Path(tmp) / "bench",
+            store_url=store_url,
+            gateway_workers=args.workers,
+            delivery=not args.no_delivery,
+        ) as stack,
     ):
         floor = floor_ms(stack.pki.root)
         print(

@@ -110,6 +110,7 @@ class DemoStack:
     config_path: Path = field(init=False)
     store_url: str | None = None  # default: SQLite in the work directory
     gateway_workers: int = 1  # `brug serve --workers` (more than one needs PostgreSQL)
+    delivery: bool = True  # False: `brug serve --no-delivery` (intake only; benchmarks)
 
     def __enter__(self) -> DemoStack:
         self.workdir = self.workdir.resolve()  # the config names absolute paths
@@ -156,7 +157,10 @@ class DemoStack:
         log = (self.workdir / "gateway.log").open("wb")
         env = {**os.environ, "BRUG_CONFIG": str(self.config_path)}
         self.gateway = subprocess.Popen(
-            [sys.executable, "-m", "gateway", "serve", "--workers", str(self.gateway_workers)],
+            [
+                *(sys.executable, "-m", "gateway", "serve", "--workers", str(self.gateway_workers)),
+                "--delivery" if self.delivery else "--no-delivery",
+            ],
             stdout=log,
             stderr=subprocess.STDOUT,
             env=env,
