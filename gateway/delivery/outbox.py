@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -28,6 +28,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy import insert as plain_insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -66,6 +67,19 @@ _DELIVERED = (
         lease_expires_at=None,
     )
 )
+
+
+@dataclass(frozen=True, slots=True)
+class NewEntry:
+    """A message for :meth:`Outbox.enqueue_many` (``digest`` computed when not given)."""
+
+    partner: str
+    message_id: str
+    operation: str
+    payload: bytes = field(repr=False)
+    digest: str | None = None
+    correlation_id: str | None = None
+    origin: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +163,34 @@ class Outbox:
                     " different payload"
                 )
             return OutboxEntry.from_mapping(found)
+
+    def enqueue_many(self, entries: Sequence[NewEntry], *, tx: Session) -> None:
+        """Store many new messages in the caller's unit of work, in one statement.
+
+        For producers that mint fresh message ids (bulk intake): no existing entry is looked
+        up, so a reused (partner, message id) fails the whole unit of work (unique key) instead
+        of being answered from the first copy as :meth:`enqueue` does.
+        """
+        if not entries:
+            return
+        now = self._store.clock()
+        rows = [
+            {
+                "message_id": e.message_id,
+                "partner": e.partner,
+                "operation": e.operation,
+                "payload": e.payload,
+                "digest": e.digest or content_digest(e.payload),
+                "status": OutboxStatus.PENDING.value,
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+                "correlation_id": e.correlation_id,
+                "origin": e.origin,
+            }
+            for e in entries
+        ]
+        tx.connection().execute(plain_insert(OUTBOX_TABLE), rows)
 
     # -- workers ---------------------------------------------------------------------------
 

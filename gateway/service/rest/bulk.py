@@ -3,8 +3,9 @@
 Employers file VOV refunds "one by one or as a bulk file"; a backend forwarding a school year's
 worth of Brussels registrations may send a million lines. So the body is read incrementally
 from ``request.stream()`` (never whole), cut into lines of at most :data:`MAX_LINE_BYTES`, and
-handled in batches of :data:`BATCH_SIZE`: mapping and signing outside any transaction, then one
-transaction per batch for the outbox, audit and idempotency rows. Memory is bounded by one batch.
+handled in batches of :data:`BATCH_SIZE`: mapping outside any transaction, then one
+transaction per batch for the outbox, audit and idempotency rows (a few multi-row statements).
+Memory is bounded by one batch.
 
 Idempotency is per line: line ``n`` of a request with key ``K`` is recorded as ``bulk:K#n``
 with the SHA-256 of the line. Sending the same file again with the same key answers every
@@ -35,6 +36,7 @@ from starlette.concurrency import run_in_threadpool
 
 from adapters.brussels.mapping import ROUTE_NOT_BRUSSELS
 from gateway.auth import Principal
+from gateway.delivery.inbox import InboxConflict
 from gateway.errors import BrugValidationError, Violation
 from gateway.models import OdbCourse, VovRegistration
 from gateway.service.context import GatewayContext
@@ -44,7 +46,13 @@ from gateway.service.rest.openapi_examples import BULK_EXAMPLE
 from gateway.service.rest.routes_registrations import request_correlation_id
 from gateway.service.rest.schemas import BulkLineResult, BulkSummary
 from gateway.service.rest.security import ScopeGuards
-from gateway.service.rest.submission import CourseCache, Prepared, Submissions
+from gateway.service.rest.submission import (
+    Commit,
+    CourseCache,
+    Prepared,
+    Submissions,
+    commit_many,
+)
 from gateway.validation import parse_model
 
 log = logging.getLogger(__name__)
@@ -218,18 +226,16 @@ class BulkProcessor:
         out: dict[int, bytes] = {}
         try:
             with context.store.transaction() as tx:
-                for item in pending:
-                    earlier = self.submissions.commit(
-                        tx,
-                        item.prepared,
-                        inbox_partner=self._partner,
-                        inbox_key=item.key,
-                        request_digest=item.digest,
-                        answer=item.answer,
-                        origin=self.client_id,
-                    )
-                    out[item.number] = item.answer if earlier is None else earlier
-        except SQLAlchemyError as exc:
+                earlier = commit_many(
+                    context,
+                    tx,
+                    [Commit(i.prepared, i.key, i.digest, i.answer) for i in pending],
+                    inbox_partner=self._partner,
+                    origin=self.client_id,
+                )
+            for item, first in zip(pending, earlier, strict=True):
+                out[item.number] = item.answer if first is None else first
+        except (SQLAlchemyError, InboxConflict) as exc:
             # Nothing of this batch was stored: say so per line; resending them is safe.
             log.error("bulk batch not stored: %s", type(exc).__name__)
             error = _one("/", "bulk.not-stored", "the gateway could not store this line; resend it")

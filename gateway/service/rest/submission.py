@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -25,6 +26,8 @@ from sqlalchemy.orm import Session
 from adapters.brussels.client import BRUSSELS_PARTY, GATEWAY_PARTY, BrusselsClient
 from adapters.brussels.mapping import vov_to_bev
 from gateway.audit.chain import AuditRecord
+from gateway.delivery.inbox import Answered, InboxConflict
+from gateway.delivery.outbox import NewEntry
 from gateway.errors import BrugValidationError, Violation
 from gateway.mapping.report import MappingReport
 from gateway.models import BevRecord, MessageHeader, OdbCourse, VovRegistration
@@ -173,6 +176,88 @@ class Submissions:
         )
         context.inbox.complete(inbox_partner, inbox_key, answer, tx=tx)
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    """One prepared submission for :meth:`Submissions.commit_many`, keyed for idempotency."""
+
+    prepared: Prepared
+    inbox_key: str
+    request_digest: str
+    answer: bytes
+
+
+def commit_many(
+    context: GatewayContext,
+    tx: Session,
+    items: Sequence[Commit],
+    *,
+    inbox_partner: str,
+    origin: str,
+) -> list[bytes | None]:
+    """:meth:`Submissions.commit` for a batch, in a handful of statements (bulk intake).
+
+    One multi-row insert each for the idempotency rows (written answered: the answers are known
+    before the write), the outbox entries and, under one head lock, the audit entries. Returns,
+    per item, None when it was stored now, or the FIRST answer when a concurrent copy of the
+    same line committed before us (nothing is stored for it). Raises :class:`InboxConflict`
+    when that copy was a different line under the same key (the caller refuses the batch).
+    """
+    inserted = context.inbox.record_answered(
+        [Answered(inbox_partner, i.inbox_key, i.request_digest, i.answer) for i in items], tx=tx
+    )
+    known = context.inbox.known(
+        [
+            (inbox_partner, i.inbox_key)
+            for i in items
+            if (inbox_partner, i.inbox_key) not in inserted
+        ],
+        tx=tx,
+    )
+    out: list[bytes | None] = []
+    fresh: list[Commit] = []
+    for item in items:
+        key = (inbox_partner, item.inbox_key)
+        if key in inserted:
+            fresh.append(item)
+            out.append(None)
+            continue
+        first = known.get(key)
+        if first is None or first.digest != item.request_digest or not first.answered:
+            raise InboxConflict(f"idempotency key {item.inbox_key!r} is in use by another request")
+        out.append(first.answer)
+    context.outbox.enqueue_many(
+        [
+            NewEntry(
+                partner=BRUSSELS,
+                message_id=i.prepared.message_id,
+                operation=OPERATION,
+                payload=i.prepared.envelope,
+                digest=i.prepared.digest,
+                correlation_id=i.prepared.correlation_id,
+                origin=origin,
+            )
+            for i in fresh
+        ],
+        tx=tx,
+    )
+    context.audit.append_many(
+        [
+            AuditRecord(
+                partner=BRUSSELS,
+                operation=OPERATION,
+                direction="out",
+                message_id=i.prepared.message_id,
+                digest=i.prepared.digest,
+                outcome="accepted",
+                insz=i.prepared.registration.worker.insz,
+            )
+            for i in fresh
+        ],
+        tx=tx,
+    )
+    return out
 
 
 def b64(data: bytes) -> str:
