@@ -10,6 +10,7 @@ delivered, and a re-send after ``kill -9`` carries a fresh signature instead of 
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -147,3 +148,38 @@ def test_outbox_work_killed_mid_delivery_then_restarted_delivers_each_once(
             f"\noutbox work SIGKILL: {len(accepted)} accepted, {at_kill} at the kill, "
             f"{len(twice)} sent twice"
         )
+
+
+@pytest.mark.timeout(240)
+def test_a_third_of_the_answers_lost_delivery_never_stalls_for_a_cool_down(
+    workdir: Path, pki: PkiLayout, pg_db: str, record_property: Any
+) -> None:
+    """30 % of Brussels' answers lost after it stored the record (it answers 503 instead), with
+    the production breaker settings (opens after 5 failures, cool-down up to 30 s): the breaker
+    may open, but its first trial comes after 1 s, so delivery never stops for the long
+    cool-down; every message is stored once."""
+    with brussels_simulator(workdir, pki) as sim:
+        port = free_port()
+        config = write_config(workdir, pki, port, sim.service_url, store_url=pg_db)
+        text_ = config.read_text(encoding="utf-8").replace('cool_down = "2s"', 'cool_down = "30s"')
+        config.write_text(text_, encoding="utf-8")
+        accepted = intake(workdir, pki, config, port, 300)
+        sim.set_faults(fail_ratio=0.3, fail_mode="after", seed=7)
+        worker = outbox_work(config, workdir / "work.log", "--until-drained")
+        assert worker.wait(180) == 0, (workdir / "work.log").read_text()
+        sim.clear_faults()
+        counts = outbox_counts(pg_db)
+        assert counts["delivered"] == len(accepted) and counts["dead"] == 0, counts
+        view = partner_view(sim)
+        assert all(view.stored.get(m) == 1 for m in accepted)
+        store = Store(pg_db)
+        try:
+            with store.transaction() as tx:
+                times = sorted(tx.scalars(select(OutboxRow.delivered_at)).all())
+        finally:
+            store.dispose()
+        gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(times)]
+        longest = max(gaps)
+        record_property("longest_gap_s", round(longest, 2))
+        print(f"\n30 % answers lost: {len(accepted)} delivered, longest gap {longest:.2f} s")
+        assert longest < 10.0, f"delivery stalled for {longest:.1f} s"
