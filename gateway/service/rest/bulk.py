@@ -21,9 +21,11 @@ filled up, both sides would wait on each other. Disk holds the results, not memo
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import tempfile
+import threading
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Annotated, Any
@@ -102,12 +104,28 @@ def _line(buffer: bytearray) -> bytes:
 
 
 @dataclass(slots=True)
+class PreparedBatch:
+    """A batch between :meth:`BulkProcessor.prepare` and :meth:`BulkProcessor.finish`."""
+
+    wanted: list[Line]
+    results: dict[int, bytes]
+    pending: list[_Pending]
+
+
+@dataclass(slots=True)
 class Counts:
     lines: int = 0
     accepted: int = 0
     rejected: int = 0
     not_for_brussels: int = 0
     replayed: int = 0
+    # One batch is prepared while the previous one commits (two threads): counts under a lock.
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def add(self, **deltas: int) -> None:
+        with self._lock:
+            for name, delta in deltas.items():
+                setattr(self, name, getattr(self, name) + delta)
 
     def summary(self) -> bytes:
         model = BulkSummary(
@@ -172,10 +190,15 @@ class BulkProcessor:
         return f"bulk:{self.key}#{number}"
 
     def process(self, batch: list[Line]) -> None:
+        """Prepare and finish one batch (the sequential form of the two steps)."""
+        self.finish(self.prepare(batch))
+
+    def prepare(self, batch: list[Line]) -> PreparedBatch:
+        """Everything that can fail on the input or is CPU-bound; nothing is stored yet."""
         context = self.submissions.context
         results: dict[int, bytes] = {}
         wanted = [(n, raw) for n, raw in batch if raw is None or raw.strip()]
-        self.counts.lines += len(wanted)
+        self.counts.add(lines=len(wanted))
         keyed = {self.line_key(n): n for n, raw in wanted if raw is not None}
         seen = idempotency.lookup(context.store, self._partner, keyed)
         courses: CourseCache = {}
@@ -216,9 +239,14 @@ class BulkProcessor:
                 message_id=prepared.message_id,
             )
             pending.append(_Pending(number, line_key, digest, prepared, answer))
-        if pending:
-            results.update(self._commit(pending))
-        for number, _raw in wanted:
+        return PreparedBatch(wanted, results, pending)
+
+    def finish(self, batch: PreparedBatch) -> None:
+        """Commit a prepared batch and write its result lines, in input order."""
+        results = batch.results
+        if batch.pending:
+            results.update(self._commit(batch.pending))
+        for number, _raw in batch.wanted:
             self.sink.write(results[number] + b"\n")
 
     def _commit(self, pending: list[_Pending]) -> dict[int, bytes]:
@@ -246,7 +274,7 @@ class BulkProcessor:
             return out
         for item in pending:
             if out[item.number] is item.answer:
-                self.counts.accepted += 1
+                self.counts.add(accepted=1)
             else:
                 out[item.number] = self._replayed(out[item.number])
         context.metrics.messages_total.labels(
@@ -255,8 +283,7 @@ class BulkProcessor:
         return out
 
     def _replayed(self, answer: bytes) -> bytes:
-        self.counts.accepted += 1
-        self.counts.replayed += 1
+        self.counts.add(accepted=1, replayed=1)
         data = json.loads(answer)
         data["replayed"] = True
         return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
@@ -265,10 +292,10 @@ class BulkProcessor:
         self, number: int, registration_id: str | None, error: BrugValidationError
     ) -> bytes:
         if {v.rule for v in error.violations} == {ROUTE_NOT_BRUSSELS}:
-            self.counts.not_for_brussels += 1
+            self.counts.add(not_for_brussels=1)
             status = "not-for-brussels"
         else:
-            self.counts.rejected += 1
+            self.counts.add(rejected=1)
             status = "rejected"
         return _result(number, registration_id, status, violations=_violations(error))
 
@@ -301,6 +328,39 @@ def _stream_file(handle: IO[bytes]) -> Iterator[bytes]:
             yield chunk
     finally:
         handle.close()
+
+
+async def process_stream(processor: BulkProcessor, lines: AsyncIterator[Line]) -> None:
+    """Feed ``lines`` through ``processor`` in batches of :data:`BATCH_SIZE`, pipelined.
+
+    Batch N commits (mostly waiting on the database, GIL released) while batch N+1 is prepared
+    (CPU): at most two batches in memory, result lines still written in input order (batch N
+    finishes before N+1 starts finishing). A failure of either step ends the request, after the
+    batch in hand has finished.
+    """
+    committing: asyncio.Future[None] | None = None
+
+    async def hand_over(batch: list[Line]) -> None:
+        nonlocal committing
+        prepared = await run_in_threadpool(processor.prepare, batch)
+        if committing is not None:
+            await committing
+        committing = asyncio.ensure_future(run_in_threadpool(processor.finish, prepared))
+
+    try:
+        batch: list[Line] = []
+        async for line in lines:
+            batch.append(line)
+            if len(batch) >= BATCH_SIZE:
+                await hand_over(batch)
+                batch = []
+        if batch:
+            await hand_over(batch)
+    finally:
+        if committing is not None:
+            await asyncio.wait([committing])
+    if committing is not None:
+        committing.result()  # raise what the last batch raised
 
 
 def _check_media_type(request: Request) -> None:
@@ -385,14 +445,7 @@ def bulk_router(
             submissions, principal.client_id, key, request_correlation_id(request), sink
         )
         try:
-            batch: list[Line] = []
-            async for line in read_lines(request.stream(), MAX_LINE_BYTES):
-                batch.append(line)
-                if len(batch) >= BATCH_SIZE:
-                    await run_in_threadpool(processor.process, batch)
-                    batch = []
-            if batch:
-                await run_in_threadpool(processor.process, batch)
+            await process_stream(processor, read_lines(request.stream(), MAX_LINE_BYTES))
             sink.write(processor.counts.summary() + b"\n")
             sink.seek(0)
         except BaseException:
@@ -414,4 +467,4 @@ def bulk_router(
     return router
 
 
-__all__ = ["BulkProcessor", "bulk_router", "read_lines"]
+__all__ = ["BulkProcessor", "bulk_router", "process_stream", "read_lines"]
