@@ -88,7 +88,11 @@ class SoapExchange:
         self.verifier = verifier
         self.soap_version = soap_version
         self.response_schema = response_schema
-        self._limits = ParseLimits(verifier.profile.max_message_bytes, verifier.profile.max_depth)
+        self._limits = ParseLimits(
+            verifier.profile.max_message_bytes,
+            verifier.profile.max_depth,
+            verifier.profile.max_elements,
+        )
         self._own_client = http_client is None
         self._client = http_client or httpx.Client(timeout=timeout)
 

@@ -50,6 +50,7 @@ class Profile(BaseModel):
     actor: str | None = None
     max_message_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
     max_depth: int = Field(default=64, gt=0)
+    max_elements: int = Field(default=50_000, gt=0)
 
     @field_validator("signature_algorithms")
     @classmethod

@@ -103,7 +103,9 @@ class Signer:
         self._token_b64 = base64.b64encode(
             token_bytes(self._token_type, key_material.certificate, key_material.chain)
         ).decode("ascii")
-        self._limits = ParseLimits(profile.max_message_bytes, profile.max_depth)
+        self._limits = ParseLimits(
+            profile.max_message_bytes, profile.max_depth, profile.max_elements
+        )
         # (SOAP namespace, number of references) -> parsed Security header, see _skeleton
         self._templates: dict[tuple[str, int], etree._Element] = {}
 

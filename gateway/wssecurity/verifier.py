@@ -325,7 +325,9 @@ class Verifier:
             replay_cache if replay_cache is not None else InMemoryReplayCache(clock=self._clock)
         )
         self._actor = actor if actor is not None else profile.actor
-        self._limits = limits or ParseLimits(profile.max_message_bytes, profile.max_depth)
+        self._limits = limits or ParseLimits(
+            profile.max_message_bytes, profile.max_depth, profile.max_elements
+        )
         self._allowed_sig = {
             s.uri for s in SIGNATURE_BY_URI.values() if s.name in profile.signature_algorithms
         }

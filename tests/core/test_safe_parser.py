@@ -53,6 +53,37 @@ def test_too_deep_refused() -> None:
     parse_xml(doc, ParseLimits(max_depth=100))
 
 
+def test_too_many_elements_refused_before_a_tree_is_built() -> None:
+    many = b"<a>" + b"<b/>" * 1001 + b"</a>"  # 1,002 elements
+    with pytest.raises(UnsafeXmlError) as info:
+        parse_xml(many, ParseLimits(max_elements=1001))
+    assert _rules(info.value) == {"xml.elements"}
+    assert len(parse_xml(many, ParseLimits(max_elements=1002))) == 1001  # at the limit: parsed
+
+
+def test_element_bound_counts_full_and_empty_elements_alike() -> None:
+    full = b"<a>" + b"<b>x</b>" * 300 + b"</a>"  # 301 elements
+    assert len(parse_xml(full, ParseLimits(max_elements=301))) == 300
+    with pytest.raises(UnsafeXmlError):
+        parse_xml(full, ParseLimits(max_elements=300))
+
+
+def test_ten_megabytes_of_empty_elements_cost_no_tree() -> None:
+    """The attack from issue 12: 2.6 million empty elements in 10 MB, refused on the bytes."""
+    import resource
+    import time
+
+    bomb = b"<a>" + b"<b/>" * 2_600_000 + b"</a>"
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    with pytest.raises(UnsafeXmlError) as info:
+        parse_xml(bomb, ParseLimits(max_bytes=11 * 1024 * 1024))
+    assert _rules(info.value) == {"xml.elements"}
+    assert time.perf_counter() - started < 1.0
+    grown_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert grown_kb < 50 * 1024  # a tree of 2.6 M nodes would take hundreds of MB
+
+
 def test_malformed_names_line() -> None:
     with pytest.raises(UnsafeXmlError) as info:
         parse_xml(b"<a>\n<b></a>")

@@ -61,7 +61,12 @@ from gateway.wssecurity import VerifiedMessage, WSSecurityFault
 from gateway.wssecurity.ns import WSU
 from gateway.xml import schemas
 from gateway.xml.header import find_header, header_from_xml
-from gateway.xml.safe_parser import DEFAULT_MAX_DEPTH, ParseLimits, parse_xml
+from gateway.xml.safe_parser import (
+    DEFAULT_MAX_DEPTH,
+    DEFAULT_MAX_ELEMENTS,
+    ParseLimits,
+    parse_xml,
+)
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +95,11 @@ class SoapPipeline:
             (p.verifier.profile.max_depth for p in context.partners.values()),
             default=DEFAULT_MAX_DEPTH,
         )
-        self.limits = ParseLimits(self.max_bytes, depth)
+        elements = max(
+            (p.verifier.profile.max_elements for p in context.partners.values()),
+            default=DEFAULT_MAX_ELEMENTS,
+        )
+        self.limits = ParseLimits(self.max_bytes, depth, elements)
         self.batch = BatchWriter(context)
 
     # -- entry points ------------------------------------------------------------------------

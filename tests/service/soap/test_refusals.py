@@ -117,9 +117,11 @@ def test_the_same_signed_bytes_twice_is_a_replay(gateway: Gateway) -> None:
             "xml.dtd",
         ),
         (b"<a>" * 200 + b"</a>" * 200, "xml.depth"),
+        # 180 kB, under the size cap: counted on the bytes, refused before any tree is built
+        (b"<a>" + b"x/>" * 60_000 + b"</a>", "xml.elements"),
         (b"<notSoap/>", "soap.envelope"),
     ],
-    ids=["malformed", "xxe", "entity-bomb", "too-deep", "not-an-envelope"],
+    ids=["malformed", "xxe", "entity-bomb", "too-deep", "too-many-elements", "not-an-envelope"],
 )
 def test_unsafe_or_malformed_xml_is_a_client_fault(
     gateway: Gateway, body: bytes, rule: str | None
