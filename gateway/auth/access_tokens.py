@@ -170,12 +170,23 @@ class AccessTokenSigner:
         return self._checked(claims)
 
     def _checked(self, claims: Mapping[str, Any]) -> TokenClaims:
-        exp = claims["exp"]
-        if isinstance(exp, bool) or not isinstance(exp, int | float):
-            raise _invalid("token exp not valid")
+        """Times checked against this gateway's clock with its skew: not expired, not issued
+        or valid only in the future, and not living longer than the tokens this gateway issues
+        (a token minted with a long life, e.g. by a leaked key, is refused all the same)."""
+        exp, iat, nbf = claims["exp"], claims["iat"], claims.get("nbf", claims["iat"])
+        if any(isinstance(t, bool) or not isinstance(t, int | float) for t in (exp, iat, nbf)):
+            raise _invalid("token times (exp, iat, nbf) not valid")
         now = self._clock()
         if exp <= (now - self._skew).timestamp():
             raise _invalid("token has expired", reason="token expired")
+        if iat > (now + self._skew).timestamp():
+            raise _invalid("token issued in the future", reason="iat in the future")
+        if nbf > (now + self._skew).timestamp():
+            raise _invalid("token not valid yet", reason="nbf in the future")
+        if exp - iat > (self.lifetime + self._skew).total_seconds():
+            raise _invalid(
+                "token lives longer than this gateway's tokens", reason="lifetime over the maximum"
+            )
         scope, sub = claims["scope"], claims["sub"]
         if not isinstance(scope, str) or not isinstance(sub, str):
             raise _invalid("token claims not valid")

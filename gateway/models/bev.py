@@ -12,9 +12,9 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
-from gateway.models.common import RECORD_CONFIG, Kbo, Region, SchoolYear
+from gateway.models.common import RECORD_CONFIG, Kbo, Record, Region, SchoolYear
 from gateway.models.odb import ODB_NUMBER_PATTERN
 from gateway.models.parties import Employer, Employment, EstablishmentUnit, Worker
 
@@ -48,7 +48,7 @@ class RecognitionStatus(StrEnum):
     TO_CONFIRM = "to-confirm"  # only a WSE quality registration is known
 
 
-class BevRecord(BaseModel):
+class BevRecord(Record):
     model_config = RECORD_CONFIG
 
     record_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")

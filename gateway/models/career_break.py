@@ -12,9 +12,9 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
-from gateway.models.common import RECORD_CONFIG, Insz
+from gateway.models.common import RECORD_CONFIG, Insz, Record
 
 
 class CareerBreakSource(StrEnum):
@@ -26,7 +26,7 @@ class CareerBreakSource(StrEnum):
     BRUSSEL = "Brussel"
 
 
-class CodeValue(BaseModel):
+class CodeValue(Record):
     """A code with its optional description (MAGDA's ``Code`` + ``Omschrijving``)."""
 
     model_config = RECORD_CONFIG
@@ -35,7 +35,7 @@ class CodeValue(BaseModel):
     description: str | None = Field(default=None, max_length=200)
 
 
-class Period(BaseModel):
+class Period(Record):
     model_config = RECORD_CONFIG
 
     begin: date
@@ -60,7 +60,7 @@ class Period(BaseModel):
         return self.begin <= other.begin and other_end <= self_end
 
 
-class CareerBreakRecord(BaseModel):
+class CareerBreakRecord(Record):
     model_config = RECORD_CONFIG
 
     source: CareerBreakSource
@@ -78,7 +78,7 @@ class CareerBreakRecord(BaseModel):
     )
 
 
-class CareerBreakQuery(BaseModel):
+class CareerBreakQuery(Record):
     """Ask for one worker's career breaks over a period, optionally from some sources only."""
 
     model_config = RECORD_CONFIG
@@ -88,7 +88,7 @@ class CareerBreakQuery(BaseModel):
     sources: tuple[CareerBreakSource, ...] = ()
 
 
-class CareerBreakResponse(BaseModel):
+class CareerBreakResponse(Record):
     model_config = RECORD_CONFIG
 
     insz: Insz
@@ -103,7 +103,7 @@ class AttestStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-class CareerBreakMutation(BaseModel):
+class CareerBreakMutation(Record):
     """One change the federal side pushes: an attest (number + status) and the record it concerns.
 
     MAGDA's mutation service publishes new and cancelled attests; a cancelled attest still carries

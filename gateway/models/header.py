@@ -9,21 +9,21 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, Field
 
-from gateway.models.common import RECORD_CONFIG, Kbo
+from gateway.models.common import RECORD_CONFIG, Kbo, Record
 
 PARTY_PATTERN = r"^[a-z][a-z0-9-]{1,39}$"
 
 
-class Party(BaseModel):
+class Party(Record):
     model_config = RECORD_CONFIG
 
     code: str = Field(pattern=PARTY_PATTERN, description="e.g. flanders-wse, brussels-bee")
     kbo: Kbo | None = None
 
 
-class MessageHeader(BaseModel):
+class MessageHeader(Record):
     model_config = RECORD_CONFIG
 
     message_id: UUID

@@ -9,9 +9,9 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
-from gateway.models.common import RECORD_CONFIG, Kbo, Region
+from gateway.models.common import RECORD_CONFIG, Kbo, Record, Region
 
 #: ODB numbers look like "CE-123456" (opleidingsnummer); modules add "/M1" etc.
 ODB_NUMBER_PATTERN = r"^[A-Z]{2,4}-\d{4,8}(/M\d{1,3})?$"
@@ -23,7 +23,7 @@ class VolumeUnit(StrEnum):
     STUDY_POINTS = "study-points"
 
 
-class Volume(BaseModel):
+class Volume(Record):
     model_config = RECORD_CONFIG
 
     amount: Decimal = Field(gt=0, max_digits=7, decimal_places=2)
@@ -57,7 +57,7 @@ class CourseStatus(StrEnum):
     STOPPED = "stopped"
 
 
-class IncentiveFlags(BaseModel):
+class IncentiveFlags(Record):
     """Which Flemish incentives the course counts for."""
 
     model_config = RECORD_CONFIG
@@ -67,7 +67,7 @@ class IncentiveFlags(BaseModel):
     vok: bool
 
 
-class Provider(BaseModel):
+class Provider(Record):
     """Training provider; recognition differs per region (WSE quality registration vs BEE)."""
 
     model_config = RECORD_CONFIG
@@ -80,7 +80,7 @@ class Provider(BaseModel):
     )
 
 
-class CourseModule(BaseModel):
+class CourseModule(Record):
     model_config = RECORD_CONFIG
 
     odb_number: str = Field(pattern=ODB_NUMBER_PATTERN)
@@ -88,7 +88,7 @@ class CourseModule(BaseModel):
     volume: Volume
 
 
-class OdbCourse(BaseModel):
+class OdbCourse(Record):
     model_config = RECORD_CONFIG
 
     odb_number: str = Field(pattern=ODB_NUMBER_PATTERN)

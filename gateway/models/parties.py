@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from gateway.models.common import RECORD_CONFIG, EstablishmentUnitNumber, Insz, Kbo, Region
+from gateway.models.common import RECORD_CONFIG, EstablishmentUnitNumber, Insz, Kbo, Record, Region
 
 
 class EducationLevel(StrEnum):
@@ -23,7 +23,7 @@ class Sector(StrEnum):
     PUBLIC = "public"
 
 
-class Worker(BaseModel):
+class Worker(Record):
     """The employee. Only what the schemes need: the INSZ and the facts rules depend on."""
 
     model_config = RECORD_CONFIG
@@ -35,7 +35,7 @@ class Worker(BaseModel):
     )
 
 
-class Employer(BaseModel):
+class Employer(Record):
     model_config = RECORD_CONFIG
 
     kbo: Kbo
@@ -43,7 +43,7 @@ class Employer(BaseModel):
     sector: Sector = Sector.PRIVATE
 
 
-class EstablishmentUnit(BaseModel):
+class EstablishmentUnit(Record):
     """The unit declared in the DmfA; its region decides the scheme (not the head office)."""
 
     model_config = RECORD_CONFIG
@@ -53,7 +53,7 @@ class EstablishmentUnit(BaseModel):
     postcode: str | None = Field(default=None, pattern=r"^\d{4}$")
 
 
-class Employment(BaseModel):
+class Employment(Record):
     """Employment fraction at the reference month the region's rules name."""
 
     model_config = RECORD_CONFIG

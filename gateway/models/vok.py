@@ -9,10 +9,10 @@ from __future__ import annotations
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from gateway.models.career_break import Period
-from gateway.models.common import RECORD_CONFIG, Insz
+from gateway.models.common import RECORD_CONFIG, Insz, Record
 
 
 class Reduction(StrEnum):
@@ -21,7 +21,7 @@ class Reduction(StrEnum):
     ONE_FIFTH = "one-fifth"
 
 
-class RuleCheck(BaseModel):
+class RuleCheck(Record):
     model_config = RECORD_CONFIG
 
     rule: str = Field(description="stable rule id, e.g. vok.training-motive")
@@ -32,7 +32,7 @@ class RuleCheck(BaseModel):
     message: str
 
 
-class VokDecision(BaseModel):
+class VokDecision(Record):
     model_config = RECORD_CONFIG
 
     insz: Insz

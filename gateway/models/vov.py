@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
-from gateway.models.common import RECORD_CONFIG, Kbo, Region
+from gateway.models.common import RECORD_CONFIG, Kbo, Record, Region
 from gateway.models.odb import ODB_NUMBER_PATTERN
 from gateway.models.parties import Employer, Employment, EstablishmentUnit, Worker
 
 
-class PriorUse(BaseModel):
+class PriorUse(Record):
     """Hours already granted this school year, possibly under another region's scheme.
 
     A worker who moves mid-year carries these: the new region's cap is reduced by them.
@@ -24,7 +24,7 @@ class PriorUse(BaseModel):
     hours: Decimal = Field(ge=0, max_digits=6, decimal_places=2)
 
 
-class VovRegistration(BaseModel):
+class VovRegistration(Record):
     model_config = RECORD_CONFIG
 
     registration_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")

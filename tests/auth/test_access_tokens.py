@@ -90,3 +90,38 @@ def test_ec_signing_key_for_access_tokens(kit: Kit) -> None:
     token = service.signer.issue("wse-vov", ["vov:read"]).token
     assert jwt.get_unverified_header(token)["alg"] == "ES256"
     assert service.verify_access_token(token).client_id == "wse-vov"
+
+
+def _minted(service: AuthService, **times: int) -> str:
+    """A token signed with the gateway's own key (as a leaked key could), with chosen times."""
+    signer = service.signer
+    now = int(datetime.now(UTC).timestamp())
+    claims = {
+        "iss": signer.issuer,
+        "sub": "wse-vov",
+        "aud": signer.audience,
+        "iat": now,
+        "exp": now + 60,
+        "jti": "t-1",
+        "scope": "vov:read",
+    }
+    claims.update(times)
+    headers = {"typ": "at+jwt", "kid": signer.kid}
+    return jwt.encode(claims, signer._key, algorithm=signer.algorithm, headers=headers)
+
+
+def test_a_token_issued_or_valid_only_in_the_future_is_refused(service: AuthService) -> None:
+    now = int(datetime.now(UTC).timestamp())
+    assert invalid(service, _minted(service, iat=now + 600, exp=now + 660)).reason == (
+        "iat in the future"
+    )
+    assert invalid(service, _minted(service, nbf=now + 600)).reason == "nbf in the future"
+    service.verify_access_token(_minted(service, iat=now + 5, nbf=now + 5))  # within the skew
+
+
+def test_a_token_living_longer_than_the_gateways_own_is_refused(service: AuthService) -> None:
+    now = int(datetime.now(UTC).timestamp())
+    lifetime = int(service.signer.lifetime.total_seconds())
+    long_lived = _minted(service, exp=now + 30 * 24 * 3600)
+    assert invalid(service, long_lived).reason == "lifetime over the maximum"
+    service.verify_access_token(_minted(service, exp=now + lifetime))  # as issued: accepted

@@ -306,6 +306,8 @@ def _split(raw: bytes) -> tuple[Any, Any, str | None]:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise _one("/", "json.well-formed", str(exc)[:200]) from None
+    except RecursionError:
+        raise _one("/", "json.depth", "the line nests arrays or objects too deeply") from None
     if not isinstance(data, dict):
         raise _one("/", "bulk.line-object", "each line must be a JSON object")
     if "registration" in data:

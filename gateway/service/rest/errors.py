@@ -19,15 +19,14 @@ from fastapi.responses import JSONResponse
 from adapters.soap.errors import PartnerError
 from gateway.delivery.inbox import InboxConflict, InboxInProgress
 from gateway.errors import BrugError, BrugValidationError, Violation
-from gateway.identifiers.insz import mask_insz
 from gateway.observability.redaction import redact_insz
 from gateway.service.storage_errors import STORAGE_EXCEPTION_TYPES, storage_error_handler
+from gateway.validation import error_message, error_rule, shown_input
 
 log = logging.getLogger(__name__)
 
 #: Seconds a client should wait before asking again when a partner is unreachable.
 PARTNER_RETRY_AFTER = 30
-_SENSITIVE = ("insz",)
 
 
 class ApiError(BrugError):
@@ -83,27 +82,20 @@ def _path(loc: tuple[Any, ...]) -> str:
     return out or "/"
 
 
-def _shown(loc: tuple[Any, ...], value: Any) -> str | None:
-    if value is None or isinstance(value, dict | list | bytes):
-        return None
-    text = str(value)
-    if any(str(p).lower() in _SENSITIVE for p in loc):
-        return mask_insz(text)
-    text = redact_insz(text)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
 def violations_from_request(exc: RequestValidationError) -> list[Violation]:
     """FastAPI's errors as brug violations, with the rule names the identifier validators set
     (``insz.checksum``...), so a body checked by FastAPI reads like one checked by brug."""
     out: list[Violation] = []
     for item in exc.errors():
         loc = tuple(item.get("loc", ()))
-        ctx = item.get("ctx") or {}
-        cause = ctx.get("error")
-        rule = getattr(cause, "rule", None) or f"type.{item.get('type', 'invalid')}"
-        message = str(cause) if cause is not None else str(item.get("msg", "invalid"))
-        out.append(Violation(_path(loc), rule, message, _shown(loc, item.get("input"))))
+        out.append(
+            Violation(
+                _path(loc),
+                error_rule(item),
+                error_message(item),
+                shown_input(loc, item.get("input")),
+            )
+        )
     return out or [Violation("/", "request.invalid", "the request is not valid")]
 
 
