@@ -18,19 +18,28 @@ which one, so such clients authenticate with ``private_key_jwt`` on top.
 
 Matching is by SHA-256 fingerprint of the DER certificate (exact; rotate by listing both) or by
 subject DN (only safe because a CA checked the certificate; the configuration check insists).
+
+A certificate forwarded by a proxy is checked here like a direct one, not taken on the proxy's
+word: it must be issued by a CA in ``server.client_ca`` (and, in
+:func:`principal_from_client_cert`, be within its validity and registered). Otherwise anything
+that reaches brug from a trusted proxy address (a local process, a misrouted request) could
+send a self-signed certificate carrying a registered client's subject.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import ipaddress
 import urllib.parse
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from gateway.auth.errors import OAuthError, OAuthErrorCode
@@ -153,7 +162,30 @@ def peer_certificate(scope: Mapping[str, Any], server: ServerConfig) -> x509.Cer
         return None
     if len(values) > 1:
         raise ValueError(f"{server.client_cert_header} sent more than once")
-    return certificate_from_proxy_header(values[0].decode("latin-1"))
+    cert = certificate_from_proxy_header(values[0].decode("latin-1"))
+    if server.client_ca is None or not issued_by_client_ca(cert, server.client_ca):
+        raise ValueError("the forwarded client certificate is not issued by server.client_ca")
+    return cert
+
+
+@functools.lru_cache(maxsize=8)
+def _client_cas(path: Path, _mtime: float) -> tuple[x509.Certificate, ...]:
+    return tuple(x509.load_pem_x509_certificates(path.read_bytes()))
+
+
+def issued_by_client_ca(cert: x509.Certificate, ca_file: Path) -> bool:
+    """Whether ``cert`` is signed by one of the CA certificates in ``ca_file`` (PEM bundle)."""
+    try:
+        cas = _client_cas(ca_file, ca_file.stat().st_mtime)
+    except (OSError, ValueError):
+        return False
+    for ca in cas:
+        try:
+            cert.verify_directly_issued_by(ca)
+        except (ValueError, TypeError, InvalidSignature):
+            continue
+        return True
+    return False
 
 
 def certificate_pem(cert: x509.Certificate) -> str:

@@ -78,8 +78,10 @@ def serve_command(
         "port": port or server.port,
         "log_config": None,
         "access_log": False,
-        "proxy_headers": bool(server.trusted_proxies),
-        "forwarded_allow_ips": ",".join(str(n) for n in server.trusted_proxies) or None,
+        # uvicorn's proxy headers would replace the TCP peer by the X-Forwarded-For address,
+        # and brug could no longer tell that a forwarded client certificate came from a
+        # trusted proxy (mTLS silently off): brug reads the peer itself (gateway.auth.mtls).
+        "proxy_headers": False,
         **tls,
     }
     if workers > 1:

@@ -37,7 +37,7 @@ def _server(s: Settings) -> Iterator[Violation]:
     if (server.tls_cert is None) != (server.tls_key is None):
         missing = "server.tls_key" if server.tls_key is None else "server.tls_cert"
         yield _v(missing, "tls-pair", "tls_cert and tls_key are set together or not at all")
-    if server.client_ca is not None and server.tls_cert is None:
+    if server.client_ca is not None and server.tls_cert is None and not server.client_cert_header:
         yield _v(
             "server.client_ca",
             "mtls-needs-tls",
@@ -49,6 +49,21 @@ def _server(s: Settings) -> Iterator[Violation]:
             "server.trusted_proxies",
             "header-needs-proxy",
             "client_cert_header is only believed from a trusted proxy; list its addresses",
+        )
+    if server.client_cert_header is not None and server.client_ca is None:
+        yield _v(
+            "server.client_ca",
+            "header-needs-ca",
+            "a certificate forwarded by the proxy is checked like a direct one: name the CA "
+            "client certificates must be issued by (server.client_ca)",
+        )
+    wide = [n for n in server.trusted_proxies if n.num_addresses > 1]
+    if wide and not server.allow_proxy_networks:
+        yield _v(
+            "server.trusted_proxies",
+            "proxy-network",
+            f"{wide[0]} is a network: every host in it could assert any client certificate; "
+            "list the proxies' own addresses (/32, /128), or set allow_proxy_networks = true",
         )
 
 

@@ -54,6 +54,11 @@ class ServerConfig(BaseModel):
         default=None, pattern=r"^[A-Za-z0-9-]+$", description="e.g. X-SSL-Client-Cert"
     )
     trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
+    allow_proxy_networks: bool = Field(
+        default=False,
+        description="let trusted_proxies name networks, not only single hosts (every host in "
+        "them may then assert a client certificate)",
+    )
 
 
 class StoreConfig(BaseModel):

@@ -47,6 +47,7 @@ class Kit:
             "server": {
                 "client_cert_header": "X-SSL-Client-Cert",
                 "trusted_proxies": ["127.0.0.1/32"],
+                "client_ca": pki.ca_cert,
             },
             "pki": {
                 "key": pki["flanders"].key,

@@ -7,6 +7,9 @@ import urllib.parse
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from gateway.auth import OAuthError, OAuthErrorCode, principal_from_client_cert
@@ -77,7 +80,12 @@ def test_proxy_header_formats(kit: Kit, style: str) -> None:
 def test_peer_certificate_sources(kit: Kit) -> None:
     cert = kit.cert("federal")
     server = ServerConfig.model_validate(
-        {"client_cert_header": "X-SSL-Client-Cert", "trusted_proxies": ["10.0.0.0/8"]}
+        {
+            "client_cert_header": "X-SSL-Client-Cert",
+            "trusted_proxies": ["10.0.0.0/8"],
+            "allow_proxy_networks": True,
+            "client_ca": kit.pki.ca_cert,
+        }
     )
     header = [(b"x-ssl-client-cert", urllib.parse.quote(certificate_pem(cert)).encode())]
     assert peer_certificate({"client": ("10.1.2.3", 1), "headers": header}, server) == cert
@@ -88,3 +96,53 @@ def test_peer_certificate_sources(kit: Kit) -> None:
     tls_scope = {"extensions": {"tls": {"client_cert_chain": [certificate_pem(cert)]}}}
     assert peer_certificate(tls_scope, ServerConfig()) == cert
     assert peer_certificate({"client": ("10.1.2.3", 1), "headers": header}, ServerConfig()) is None
+
+
+def _self_signed_like(cert: x509.Certificate) -> x509.Certificate:
+    """A self-signed certificate with ``cert``'s subject DN: what an attacker can make."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.now(UTC)
+    return (
+        x509.CertificateBuilder()
+        .subject_name(cert.subject)
+        .issuer_name(cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+
+
+def test_a_forwarded_certificate_must_be_issued_by_the_client_ca(kit: Kit) -> None:
+    """Issue 12: a self-signed certificate with a registered client's subject, forwarded from
+    a trusted proxy address, authenticated as that client. It is refused now."""
+    server = kit.settings().server
+    real = kit.cert("brussels")  # registered by subject as bee-mtls
+    forged = _self_signed_like(real)
+    scope = {"client": ("127.0.0.1", 1), "headers": []}
+
+    def forwarded(cert: x509.Certificate) -> dict[str, object]:
+        value = urllib.parse.quote(certificate_pem(cert)).encode()
+        return {**scope, "headers": [(b"x-ssl-client-cert", value)]}
+
+    assert peer_certificate(forwarded(real), server) == real
+    with pytest.raises(ValueError, match=r"not issued by server\.client_ca"):
+        peer_certificate(forwarded(forged), server)
+    without_ca = server.model_copy(update={"client_ca": None})
+    with pytest.raises(ValueError, match="not issued"):
+        peer_certificate(forwarded(real), without_ca)
+
+
+def test_proxy_networks_and_a_header_without_a_ca_are_configuration_errors(kit: Kit) -> None:
+    from gateway.config.checks import consistency_violations
+
+    def rules(**server: object) -> set[str]:
+        return {v.rule for v in consistency_violations(kit.settings(server=server))}
+
+    assert not {"config.proxy-network", "config.header-needs-ca"} & rules()
+    assert "config.proxy-network" in rules(trusted_proxies=["0.0.0.0/0"])
+    assert "config.proxy-network" in rules(trusted_proxies=["127.0.0.0/8"])
+    allowed = rules(trusted_proxies=["10.0.0.0/8"], allow_proxy_networks=True)
+    assert "config.proxy-network" not in allowed
+    assert "config.header-needs-ca" in rules(client_ca=None)
