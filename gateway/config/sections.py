@@ -54,11 +54,25 @@ class ServerConfig(BaseModel):
         default=None, pattern=r"^[A-Za-z0-9-]+$", description="e.g. X-SSL-Client-Cert"
     )
     trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
+    public_url: AnyHttpUrl | None = Field(
+        default=None,
+        description="the gateway's address as partners reach it (WSDL soap:address); default "
+        "http(s)://host:port from this section, never the request's Host header",
+    )
     allow_proxy_networks: bool = Field(
         default=False,
         description="let trusted_proxies name networks, not only single hosts (every host in "
         "them may then assert a client certificate)",
     )
+
+
+def public_base_url(server: ServerConfig) -> str:
+    """Where partners reach this gateway: ``public_url``, else built from host, port and TLS."""
+    if server.public_url is not None:
+        return str(server.public_url).rstrip("/")
+    scheme = "https" if server.tls_cert is not None else "http"
+    host = f"[{server.host}]" if ":" in server.host else server.host
+    return f"{scheme}://{host}:{server.port}"
 
 
 class StoreConfig(BaseModel):

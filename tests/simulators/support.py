@@ -85,8 +85,8 @@ def header(recipient: str = "brussels-bee", purpose: str = "BEV_DELIVERY") -> Me
 class ThreadedServer:
     """An ASGI app under uvicorn in a thread on loopback (small receivers and bad servers)."""
 
-    def __init__(self, app: Any) -> None:
-        self.port = free_port()
+    def __init__(self, app: Any, port: int | None = None) -> None:
+        self.port = port or free_port()
         config = uvicorn.Config(
             app, host="127.0.0.1", port=self.port, log_level="error", access_log=False
         )

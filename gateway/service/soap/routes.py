@@ -22,6 +22,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from adapters.soap.server import render_wsdl, schema_file_response
+from gateway.config.sections import public_base_url
 from gateway.service.context import GatewayContext
 from gateway.service.soap.calls import WSDL
 from gateway.service.soap.pipeline import SoapPipeline
@@ -39,6 +40,8 @@ class GatewaySoapEndpoint:
         self.pipeline = SoapPipeline(context)
         self.max_bytes = self.pipeline.max_bytes
         self.wsdl_path = schemas.wsdl_path(WSDL)
+        # From the configuration, never from the request's Host header (which any client sets).
+        self.base_url = public_base_url(context.settings.server)
 
     def routes(self) -> list[BaseRoute]:
         return [
@@ -53,7 +56,7 @@ class GatewaySoapEndpoint:
             return await self.post(request)
         if "wsdl" not in request.query_params:
             return Response("add ?wsdl for the service description\n", 404)
-        return Response(self.wsdl(str(request.base_url)), 200, media_type="text/xml; charset=utf-8")
+        return Response(self.wsdl(self.base_url), 200, media_type="text/xml; charset=utf-8")
 
     def wsdl(self, base_url: str) -> bytes:
         return render_wsdl(

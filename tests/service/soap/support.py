@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from starlette.applications import Starlette
 
 from adapters.simulation.credentials import verifier_for
+from adapters.simulation.process import free_port
 from gateway.config import load_settings
 from gateway.observability.middleware import CorrelationIdMiddleware
 from gateway.service.context import GatewayContext, build_context
@@ -42,6 +43,7 @@ PROFILES = {"brussels": "strict", "federal": "ksz"}
 SETTINGS = """\
 [server]
 max_body_bytes = {max_body}
+port = {port}
 
 [store]
 url = "{store_url}"
@@ -115,21 +117,25 @@ class Gateway:
         return self.post(self.sign(party, payload, version), operation, version)
 
 
-def build(tmp: Path, pki: PkiLayout, store_url: str | None = None) -> GatewayContext:
+def build(
+    tmp: Path, pki: PkiLayout, store_url: str | None = None, port: int = 8443
+) -> GatewayContext:
     """The gateway's context from this package's settings (SQLite in ``tmp`` by default)."""
     config = tmp / "brug.toml"
     url = store_url or f"sqlite:///{tmp / 'brug.db'}"
     config.write_text(
-        SETTINGS.format(max_body=MAX_BODY_BYTES, store_url=url, pki=pki.root), encoding="utf-8"
+        SETTINGS.format(max_body=MAX_BODY_BYTES, store_url=url, pki=pki.root, port=port),
+        encoding="utf-8",
     )
     return build_context(load_settings(config))
 
 
 def start(tmp: Path, pki: PkiLayout) -> tuple[Gateway, ThreadedServer]:
-    context = build(tmp, pki)
+    port = free_port()
+    context = build(tmp, pki, port=port)
     app = Starlette(routes=soap_routes(context))
     app.add_middleware(CorrelationIdMiddleware, metrics=context.metrics)
-    server = ThreadedServer(app)
+    server = ThreadedServer(app, port)
     return Gateway(context, server.url, pki), server
 
 

@@ -59,6 +59,15 @@ def test_wsdl_is_served_with_the_actual_address_and_its_schemas(gateway: Gateway
     assert httpx.get(gateway.url, timeout=5).status_code == 404  # GET without ?wsdl
 
 
+def test_the_wsdl_address_comes_from_the_configuration_not_the_host_header(
+    gateway: Gateway,
+) -> None:
+    response = httpx.get(gateway.url + "?wsdl", headers={"Host": "evil.example"}, timeout=5)
+    assert response.status_code == 200
+    assert b"evil.example" not in response.content
+    assert (gateway.url + "/soap11").encode() in response.content
+
+
 @pytest.mark.parametrize("version", ["1.1", "1.2"])
 def test_zeep_looks_up_a_course_and_a_missing_one(gateway: Gateway, version: str) -> None:
     proxy = _proxy(gateway, version)
