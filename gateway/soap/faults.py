@@ -19,6 +19,8 @@ from typing import Literal
 from lxml import etree
 
 from gateway.errors import BrugValidationError, Violation
+from gateway.models.common import escape_unsafe_text
+from gateway.observability.redaction import redact_insz
 from gateway.soap.envelope import NAMESPACES, PREFIXES, SoapVersion, first_element
 from gateway.soap.ns import SOAP11, SOAP12, XML
 
@@ -77,14 +79,20 @@ def _append_validation_detail(
     parent: etree._Element, context: str, violations: Sequence[Violation]
 ) -> None:
     fault = etree.SubElement(parent, VALIDATION_FAULT, nsmap={"gw": GW_NS})
-    etree.SubElement(fault, f"{{{GW_NS}}}context").text = context
+    etree.SubElement(fault, f"{{{GW_NS}}}context").text = _safe(context)
     for v in violations:
         item = etree.SubElement(fault, f"{{{GW_NS}}}violation")
-        etree.SubElement(item, f"{{{GW_NS}}}path").text = v.path
-        etree.SubElement(item, f"{{{GW_NS}}}rule").text = v.rule
-        etree.SubElement(item, f"{{{GW_NS}}}message").text = v.message
+        etree.SubElement(item, f"{{{GW_NS}}}path").text = _safe(v.path)
+        etree.SubElement(item, f"{{{GW_NS}}}rule").text = _safe(v.rule)
+        etree.SubElement(item, f"{{{GW_NS}}}message").text = _safe(v.message)
         if v.value is not None:
-            etree.SubElement(item, f"{{{GW_NS}}}value").text = v.value
+            etree.SubElement(item, f"{{{GW_NS}}}value").text = _safe(v.value)
+
+
+def _safe(text: str) -> str:
+    """What a fault may carry: INSZ masked by value (whatever field held it), and characters
+    XML cannot carry escaped (a fault that fails to render would be a 500)."""
+    return escape_unsafe_text(redact_insz(text))
 
 
 def fault_element(
@@ -105,7 +113,7 @@ def fault_element(
     if version == "1.1":
         code = "Client" if side == "sender" else "Server"
         etree.SubElement(fault, "faultcode").text = f"{prefix}:{code}"
-        etree.SubElement(fault, "faultstring").text = reason
+        etree.SubElement(fault, "faultstring").text = _safe(reason)
         detail = etree.SubElement(fault, "detail") if violations else None
     else:
         code = "Sender" if side == "sender" else "Receiver"
@@ -114,7 +122,7 @@ def fault_element(
         reason_el = etree.SubElement(fault, f"{{{ns}}}Reason")
         text = etree.SubElement(reason_el, f"{{{ns}}}Text")
         text.set(f"{{{XML}}}lang", "en")
-        text.text = reason
+        text.text = _safe(reason)
         detail = etree.SubElement(fault, f"{{{ns}}}Detail") if violations else None
     if detail is not None:
         _append_validation_detail(detail, context or "message", violations)

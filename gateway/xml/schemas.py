@@ -32,6 +32,7 @@ from lxml import etree
 
 from gateway.errors import BrugValidationError, Violation
 from gateway.identifiers.insz import mask_insz
+from gateway.observability.redaction import redact_insz
 from gateway.xml.safe_parser import parse_xml
 
 CATALOG_FILE = "catalog.toml"
@@ -251,6 +252,9 @@ def _violation(root: etree._Element, entry: etree._LogEntry) -> Violation:
         masked = mask_insz(value)
         message = message.replace(f"'{value}'", f"'{masked}'")
         value = masked
+    # By value too, whatever element holds it: an INSZ in a free-text or misplaced element.
+    message = redact_insz(message)
+    value = None if value is None else redact_insz(value)
     rule = f"xsd.{(entry.type_name or 'error').lower()}"
     return Violation(path=path, rule=rule, message=message, value=value)
 
