@@ -18,6 +18,7 @@ import json
 import logging
 import logging.handlers
 import queue
+import re
 import sys
 from datetime import UTC, datetime
 from typing import Any, TextIO
@@ -104,11 +105,23 @@ class TextFormatter(logging.Formatter):
         super().__init__("%(asctime)s %(levelname)-7s [%(correlation_id)s] %(name)s: %(message)s")
 
     def format(self, record: logging.LogRecord) -> str:
+        """One line per record: control characters in the message and the extra fields are
+        escaped, so a request path holding ``%0A`` cannot forge a second log line (a traceback,
+        appended by the formatter itself, keeps its lines)."""
         if not getattr(record, "correlation_id", None):
             record.correlation_id = current_correlation_id() or "-"
+        record.msg, record.args = escape_controls(record.getMessage()), None
         line = super().format(record)
-        extras = " ".join(f"{k}={v}" for k, v in _extras(record).items())
+        extras = " ".join(f"{k}={escape_controls(str(v))}" for k, v in _extras(record).items())
         return redact_insz(f"{line} {extras}" if extras else line)
+
+
+_CONTROLS = re.compile("[\x00-\x1f\x7f]")
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with C0 controls and DEL written as ``\\xNN`` (one log line stays one line)."""
+    return _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def make_handler(*, json_lines: bool = True, stream: TextIO | None = None) -> logging.Handler:

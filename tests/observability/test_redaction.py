@@ -98,3 +98,26 @@ def test_any_valid_insz_is_masked(number: str, before: str, after: str) -> None:
     digits = "".join(ch for ch in number if ch.isdigit())
     assert digits not in "".join(ch for ch in out if ch.isdigit() or ch == "*")
     assert out == f"{before}{mask_insz(number)}{after}"
+
+
+def test_text_logs_cannot_be_forged_with_control_characters() -> None:
+    """A request path holding %0A (decoded to a newline) stays on its own log line."""
+    out = io.StringIO()
+    handler = make_handler(json_lines=False, stream=out)
+    logger = logging.getLogger("test.forging")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        logger.warning("GET %s 404", "/v1/x\n2026-12-07 INFO fake: admin logged in\x1b[31m")
+        logger.warning("with extra", extra={"path": "/a\r\nforged"})
+        try:
+            raise ValueError("boom")
+        except ValueError:
+            logger.exception("failed")
+    finally:
+        logger.removeHandler(handler)
+    lines = out.getvalue().splitlines()
+    assert len([ln for ln in lines if "test.forging" in ln]) == 3
+    assert "\\x0a2026-12-07 INFO fake" in lines[0] and "\\x1b[31m" in lines[0]
+    assert "path=/a\\x0d\\x0aforged" in lines[1]
+    assert any("Traceback" in ln for ln in lines)  # a traceback keeps its own lines
