@@ -21,6 +21,7 @@ from gateway.service.context import GatewayContext
 from gateway.service.delivery_loop import DeliveryLoop
 from gateway.service.operations import operation_routes
 from gateway.service.rest import install_rest_api, openapi_metadata
+from gateway.service.security_headers import SecurityHeadersMiddleware
 from gateway.service.soap import soap_routes
 
 # Request pipelines run in anyio's thread pool. The CPU-bound steps hold the GIL, but a request
@@ -67,5 +68,6 @@ def create_app(
     # and the REST API's dozens of templates cost ~1 ms per SOAP request when tried before.
     app.router.routes[:0] = soap_routes(context)
     app.router.routes.extend(operation_routes(context))
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(CorrelationIdMiddleware, metrics=context.metrics)
     return app
