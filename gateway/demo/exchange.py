@@ -26,6 +26,21 @@ from gateway.demo.sample import Sample
 from gateway.demo.stack import DEMO_CLIENT, DemoStack
 
 SCOPES = "vov:read vov:write odb:read odb:write vok:read"
+#: Issue types of a refused line: brug's rules, or the Belgif generic ones (schemaViolation...).
+ISSUE_PREFIXES = (
+    "urn:problem-type:brug:input-validation:",
+    "urn:problem-type:belgif:input-validation:",
+)
+
+
+def rule_name(issue_type: str) -> str:
+    """``insz.checksum`` for ``urn:problem-type:brug:input-validation:insz.checksum``."""
+    for prefix in ISSUE_PREFIXES:
+        if issue_type.startswith(prefix):
+            return issue_type.removeprefix(prefix)
+    return issue_type
+
+
 BULK_CHUNK = 64 * 1024
 
 
@@ -158,8 +173,8 @@ def run_exchange(
             outcome.not_for_brussels += 1
         else:
             outcome.rejected += 1
-            for violation in result.get("violations", []):
-                outcome.rejected_by_rule[str(violation.get("rule"))] += 1
+            for issue in result.get("issues", []):
+                outcome.rejected_by_rule[rule_name(str(issue.get("type")))] += 1
         if outcome.submitted == outage_at and outage_seconds > 0:
             stack.brussels.set_faults(down_for_seconds=outage_seconds)
             outage_started = time.monotonic()

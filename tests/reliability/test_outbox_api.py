@@ -24,6 +24,7 @@ from gateway.service.context import GatewayContext
 from gateway.service.rest.routes_outbox import parse_age
 from gateway.wssecurity.pki import PkiLayout
 from tests.reliability.support import bearer, brussels_submissions, in_process_gateway, submit
+from tests.service.rest.problem_support import bad_request, problem, rule_of
 
 #: Nobody listens: delivery is off in this module, the URL is only configuration.
 NOWHERE = "http://127.0.0.1:9/services/bev/v1"
@@ -86,8 +87,8 @@ def test_list_filters_by_status_and_partner_and_never_shows_payloads(setup: Setu
     }
     assert client.get("/v1/outbox", params={"limit": 1}, headers=admin).json()["count"] == 1
     refused = client.get("/v1/outbox", params={"status": "lost"}, headers=admin)
-    assert refused.status_code == 422
-    assert refused.json()["error"] == "validation_failed"
+    (issue,) = bad_request(refused)
+    assert (rule_of(issue), issue["in"], issue["name"]) == ("schemaViolation", "query", "status")
 
 
 def test_inspect_shows_attempts_error_and_answer_and_the_payload_only_on_request(
@@ -131,9 +132,8 @@ def test_retry_makes_a_dead_entry_due_and_refuses_delivered_ones(setup: Setup) -
     assert setup.context.outbox.get(setup.dead).status is OutboxStatus.PENDING
 
     done = client.post(f"/v1/outbox/{setup.delivered}/retry", headers=admin)
-    assert done.status_code == 409
-    assert done.json()["error"] == "outbox_entry_not_retryable"
-    assert done.json()["status"] == "delivered"
+    body = problem(done, 409, "urn:problem-type:brug:outboxEntryNotRetryable")
+    assert body["entryStatus"] == "delivered"
 
 
 def test_purge_deletes_only_finished_entries_older_than_the_age(setup: Setup) -> None:
@@ -148,8 +148,9 @@ def test_purge_deletes_only_finished_entries_older_than_the_age(setup: Setup) ->
     assert {e["status"] for e in left["entries"]} == {"pending"}
     assert left["count"] == setup.pending
     bad = client.post("/v1/outbox/purge", params={"older_than": "soon"}, headers=admin)
-    assert bad.status_code == 422
-    assert bad.json()["violations"][0]["rule"] == "duration.invalid"
+    (issue,) = bad_request(bad)
+    assert rule_of(issue) == "duration.invalid"
+    assert (issue["in"], issue["name"], issue["value"]) == ("query", "older_than", "soon")
 
 
 @pytest.mark.parametrize(
@@ -179,9 +180,7 @@ def test_every_outbox_operation_needs_outbox_admin(
 )
 def test_unknown_entry_is_404(setup: Setup, method: str, path: str) -> None:
     answer = setup.client.request(method, path, headers=setup.admin)
-    assert answer.status_code == 404, answer.text
-    assert answer.json()["error"] == "not_found"
-    assert answer.json()["resource"] == "outbox_entry"
+    assert problem(answer, 404, "resourceNotFound")["resource"] == "outbox_entry"
 
 
 def test_age_parser_matches_the_cli_units() -> None:

@@ -2,9 +2,9 @@
 
 (a) PostgreSQL switched off for the gateway's database (``ALLOW_CONNECTIONS false`` and every
     connection terminated: what a stopped or unreachable server looks like to the driver):
-    REST writes answer 503 ``storage_unavailable`` with ``Retry-After``, the SOAP endpoint a
-    Server fault with HTTP 503, never a 500; switched back on, the messages acknowledged before
-    are still in the outbox and the running delivery loop delivers them.
+    REST writes answer a 503 ``serviceUnavailable`` problem with ``Retry-After``, the SOAP
+    endpoint a Server fault with HTTP 503, never a 500; switched back on, the messages
+    acknowledged before are still in the outbox and the running delivery loop delivers them.
 (b) SQLite on a full filesystem (an 8 MB tmpfs mounted for the test, filled with a file): the
     write that no longer fits answers 503; after freeing space the acknowledged messages are
     intact and new writes are accepted again.
@@ -41,6 +41,7 @@ from tests.reliability.support import (
     unfinished,
     wait_until,
 )
+from tests.service.rest.problem_support import problem
 from tests.service.soap.support import ACTION, example, fault, submit_bev
 
 
@@ -51,11 +52,9 @@ def brussels(tmp_path: Path, pki: PkiLayout) -> Iterator[RunningProcess]:
 
 
 def assert_storage_503(answer: Response) -> dict[str, object]:
-    assert answer.status_code == 503, f"{answer.status_code}: {answer.text}"
+    body = problem(answer, 503, "serviceUnavailable")
     assert answer.headers["Retry-After"] == "5"
-    body = dict(answer.json())
-    assert body["error"] == "storage_unavailable"
-    assert body["retry_after"] == 5
+    assert body["retryAfterSec"] == 5
     return body
 
 

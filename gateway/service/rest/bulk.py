@@ -29,6 +29,7 @@ from typing import IO, Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
+from pydantic import TypeAdapter
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
@@ -38,11 +39,12 @@ from gateway.auth import Principal
 from gateway.errors import BrugValidationError, Violation
 from gateway.models import OdbCourse, VovRegistration
 from gateway.service.context import GatewayContext
-from gateway.service.rest import idempotency
+from gateway.service.rest import idempotency, problems
 from gateway.service.rest.errors import ApiError
 from gateway.service.rest.openapi_examples import BULK_EXAMPLE
+from gateway.service.rest.responses import problem_responses
 from gateway.service.rest.routes_registrations import request_correlation_id
-from gateway.service.rest.schemas import BulkLineResult, BulkSummary
+from gateway.service.rest.schemas import BulkLineResult, BulkSummary, BulkSummaryLine
 from gateway.service.rest.security import ScopeGuards
 from gateway.service.rest.submission import CourseCache, Prepared, Submissions
 from gateway.validation import parse_model
@@ -118,18 +120,19 @@ def _result(
     status: str,
     *,
     message_id: str | None = None,
-    violations: list[dict[str, Any]] | None = None,
+    issues: list[dict[str, Any]] | None = None,
 ) -> bytes:
     out: dict[str, Any] = {"line": number, "registration_id": registration_id, "status": status}
     if message_id is not None:
         out["message_id"] = message_id
-    if violations is not None:
-        out["violations"] = violations
+    if issues is not None:
+        out["issues"] = issues
     return json.dumps(out, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def _violations(error: BrugValidationError) -> list[dict[str, Any]]:
-    return [v.as_dict() for v in error.violations]
+def _issues(error: BrugValidationError) -> list[dict[str, Any]]:
+    """The line's broken rules as Belgif issues (``name`` a path into the line's object)."""
+    return problems.issues_of(error.violations)
 
 
 def _one(path: str, rule: str, message: str) -> BrugValidationError:
@@ -264,7 +267,7 @@ class BulkProcessor:
         else:
             self.counts.rejected += 1
             status = "rejected"
-        return _result(number, registration_id, status, violations=_violations(error))
+        return _result(number, registration_id, status, issues=_issues(error))
 
 
 def _split(raw: bytes) -> tuple[Any, Any, str | None]:
@@ -308,7 +311,8 @@ def _check_media_type(request: Request) -> None:
         )
 
 
-_LINE_SCHEMA = BulkLineResult.model_json_schema()
+#: Each line of the answer: a line's result, or the closing summary.
+_LINE_SCHEMA = TypeAdapter(BulkLineResult | BulkSummaryLine).json_schema()
 _REQUEST_BODY: dict[str, Any] = {
     "required": True,
     "description": "One JSON object per line: a VOV registration (optionally with `course`), "
@@ -336,12 +340,13 @@ def bulk_router(
 
     @router.post(
         "/vov-registrations/bulk",
+        operation_id="submitVovRegistrationBulk",
         summary="Submit an NDJSON file of VOV registrations (streamed)",
         response_class=StreamingResponse,
         responses={
             200: {
-                "description": "One result line per non-blank input line, in order, then "
-                '{"summary": {...}}',
+                "description": "NDJSON: one result line per non-blank input line, in order, "
+                'then {"summary": {...}}; the schema is the schema of each line',
                 "content": {
                     MEDIA_TYPE: {
                         "schema": _LINE_SCHEMA,
@@ -349,16 +354,20 @@ def bulk_router(
                             '{"line":1,"registration_id":"VOV-2025-000101","status":"accepted",'
                             '"message_id":"0f8fad5b-d9cb-469f-a165-70867728950e"}\n'
                             '{"line":2,"registration_id":"VOV-2025-000102","status":"not-for-brussels",'
-                            '"violations":[{"path":"registration.establishment_unit.region","rule":'
-                            '"route.not-brussels","message":"...","value":"flanders"}]}\n'
+                            '"issues":[{"type":"urn:problem-type:brug:input-validation:'
+                            'route.not-brussels","href":"docs/problems.md#route.not-brussels",'
+                            '"title":"Not a Brussels establishment unit: the record stays in VOV",'
+                            '"detail":"only a Brussels establishment unit yields a BEV record; '
+                            'a record belongs to one scheme at a time","in":"body",'
+                            '"name":"registration.establishment_unit.region",'
+                            '"value":"flanders"}]}\n'
                             '{"summary":{"lines":2,"accepted":1,"rejected":0,"not_for_brussels":1,'
                             '"replayed":0}}\n'
                         ),
                     }
                 },
             },
-            400: idempotency.MISSING_RESPONSE,
-            415: {"description": "not application/x-ndjson"},
+            **problem_responses(409, 415, 422),
         },
         openapi_extra={"parameters": [idempotency.PARAMETER], "requestBody": _REQUEST_BODY},
     )

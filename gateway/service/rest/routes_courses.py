@@ -20,7 +20,8 @@ from gateway.service.context import GatewayContext
 from gateway.service.rest import idempotency
 from gateway.service.rest.errors import invalid, not_found
 from gateway.service.rest.openapi_examples import course_examples
-from gateway.service.rest.schemas import ApiErrorBody, CourseStored, ValidationFailed
+from gateway.service.rest.responses import problem_responses
+from gateway.service.rest.schemas import CourseStored
 from gateway.service.rest.security import ScopeGuards
 
 OdbNumber = Annotated[
@@ -59,11 +60,11 @@ def courses_router(context: GatewayContext, guards: ScopeGuards) -> APIRouter:
         "/odb-courses/{odb_number:path}",
         status_code=200,
         response_model=CourseStored,
+        operation_id="putOdbCourse",
         summary="Store or replace an ODB course",
         responses={
             201: {"model": CourseStored, "description": "stored (new course)"},
-            400: idempotency.MISSING_RESPONSE,
-            422: {"model": ValidationFailed, "description": "invalid course or number mismatch"},
+            **problem_responses(409, 422),
         },
         openapi_extra={"parameters": [idempotency.PARAMETER]},
     )
@@ -77,7 +78,7 @@ def courses_router(context: GatewayContext, guards: ScopeGuards) -> APIRouter:
     ) -> Response:
         """Store the course under its number (201 when new, 200 when it replaced one).
 
-        The number in the path and in the body must be the same (422 ``path.mismatch``).
+        The number in the path and in the body must be the same (400 ``path.mismatch``).
         Needs scope ``odb:write`` or ``vov:write``.
         """
         if course.odb_number != odb_number:
@@ -94,8 +95,9 @@ def courses_router(context: GatewayContext, guards: ScopeGuards) -> APIRouter:
     @router.get(
         "/odb-courses/{odb_number:path}",
         response_model=OdbCourse,
+        operation_id="getOdbCourse",
         summary="Read an ODB course",
-        responses={404: {"model": ApiErrorBody, "description": "not in the catalogue"}},
+        responses=problem_responses(404, descriptions={404: "not in the catalogue"}),
     )
     async def get_course(odb_number: OdbNumber, *, principal: Principal = reader) -> JSONResponse:
         """The catalogue entry (for a module number, its course). Needs ``odb:read``."""

@@ -30,14 +30,14 @@ from gateway.models import (
 )
 from gateway.observability.correlation import current_correlation_id
 from gateway.service.context import FEDERAL, GatewayContext
+from gateway.service.rest import problems
 from gateway.service.rest.errors import ApiError, invalid, partner_unavailable
 from gateway.service.rest.openapi_examples import proactive_examples, vok_check_examples
 from gateway.service.rest.proactive import candidates
+from gateway.service.rest.responses import problem_example, problem_responses
 from gateway.service.rest.schemas import (
-    PartnerUnavailableBody,
     ProactiveList,
     ProactiveRequest,
-    ValidationFailed,
     VokCheckRequest,
 )
 from gateway.service.rest.security import ScopeGuards
@@ -46,11 +46,25 @@ from gateway.validation import parse_model
 FEDERAL_PARTY = Party(code="federal-rva", kbo="0206581096")
 PURPOSE = "VOK-TIME-CREDIT"
 
-_UNAVAILABLE = {
-    "model": PartnerUnavailableBody,
-    "description": "the federal service is unreachable or answered unusably: retry after "
-    "`Retry-After` seconds",
-}
+_UNAVAILABLE = problem_responses(
+    503,
+    descriptions={
+        503: "Service Unavailable (urn:problem-type:belgif:serviceUnavailable): the federal "
+        "service is unreachable or answered unusably, or the store is down: retry after "
+        "`Retry-After` seconds",
+    },
+    examples={
+        503: {
+            "partner": problem_example(
+                problems.SERVICE_UNAVAILABLE,
+                "the federal service cannot be reached or did not answer usably; try again later",
+                partner="federal",
+                retryAfterSec=30,
+                reason="connection refused",
+            )
+        }
+    },
+)
 
 
 def _course(
@@ -115,8 +129,9 @@ def federal_router(context: GatewayContext, guards: ScopeGuards) -> APIRouter:
     @router.get(
         "/career-breaks",
         response_model=CareerBreakResponse,
+        operation_id="getCareerBreaks",
         summary="A worker's career breaks (time credit) over a period",
-        responses={422: {"model": ValidationFailed}, 503: _UNAVAILABLE},
+        responses=_UNAVAILABLE,
     )
     def career_breaks(
         *,
@@ -130,7 +145,7 @@ def federal_router(context: GatewayContext, guards: ScopeGuards) -> APIRouter:
     ) -> JSONResponse:
         """Ask the federal service (MAGDA GeefLoopbaanonderbrekingen) now. Needs ``vok:read``.
 
-        The INSZ is checked first (422 ``insz.checksum``); it is sent to the federal service
+        The INSZ is checked first (400 ``insz.checksum``); it is sent to the federal service
         and returned, never logged.
         """
         query = parse_model(
@@ -143,8 +158,9 @@ def federal_router(context: GatewayContext, guards: ScopeGuards) -> APIRouter:
     @router.post(
         "/vok/check",
         response_model=VokDecision,
+        operation_id="checkVokEntitlement",
         summary="Is a worker entitled to the VOK premium for a course?",
-        responses={422: {"model": ValidationFailed}, 503: _UNAVAILABLE},
+        responses=_UNAVAILABLE,
     )
     def vok_check(
         *,
@@ -179,8 +195,8 @@ def federal_router(context: GatewayContext, guards: ScopeGuards) -> APIRouter:
     @router.post(
         "/vok/proactive",
         response_model=ProactiveList,
+        operation_id="listProactiveVokCandidates",
         summary="Workers with training time credit who may be entitled to VOK",
-        responses={422: {"model": ValidationFailed}},
     )
     def vok_proactive(
         *,

@@ -26,14 +26,14 @@ from gateway.delivery.entries import OutboxEntry
 from gateway.models.common import Insz
 from gateway.service.context import GatewayContext
 from gateway.service.rest.errors import not_found
+from gateway.service.rest.problems import InputValidationIssue, issues_of
+from gateway.service.rest.responses import problem_responses
 from gateway.service.rest.schemas import (
     AcknowledgementOut,
-    ApiErrorBody,
     InboundRecordOut,
     InboundRecords,
     MessageStatus,
     RawAnswer,
-    ValidationFailed,
 )
 from gateway.service.rest.security import ScopeGuards
 from gateway.validation import parse_model
@@ -71,7 +71,7 @@ def read_answer(entry: OutboxEntry) -> AcknowledgementOut | RawAnswer | None:
         message_id=str(ack.message_id),
         status=ack.status,
         received_at=ack.received_at,
-        violations=[v.as_dict() for v in ack.violations],
+        issues=[InputValidationIssue.model_validate(i) for i in issues_of(ack.violations)],
     )
 
 
@@ -98,14 +98,16 @@ def messages_router(context: GatewayContext, guards: ScopeGuards) -> APIRouter:
     @router.get(
         "/messages/{message_id}",
         response_model=MessageStatus,
+        operation_id="getMessage",
         summary="Follow a message to a partner",
-        responses={
-            404: {
-                "model": ApiErrorBody,
-                "description": "no such message, or one this client did not queue (the same "
-                "answer, so that other clients' message ids cannot be probed)",
-            }
-        },
+        responses=problem_responses(
+            404,
+            descriptions={
+                404: "Resource Not Found (urn:problem-type:belgif:resourceNotFound): no such "
+                "message, or one this client did not queue (the same answer, so that other "
+                "clients' message ids cannot be probed)"
+            },
+        ),
     )
     def get_message(
         *,
@@ -126,8 +128,8 @@ def messages_router(context: GatewayContext, guards: ScopeGuards) -> APIRouter:
     @router.get(
         "/inbound-records",
         response_model=InboundRecords,
+        operation_id="listInboundRecords",
         summary="Records Brussels handed over for a worker (in VOV form)",
-        responses={422: {"model": ValidationFailed}},
     )
     def inbound_records(
         *,

@@ -25,6 +25,7 @@ from gateway.auth import Principal
 from gateway.delivery.entries import OutboxEntry, OutboxStatus
 from gateway.delivery.errors import EntryNotFound
 from gateway.service.context import GatewayContext
+from gateway.service.rest import problems
 from gateway.service.rest.errors import ApiError, invalid, not_found
 from gateway.service.rest.outbox_schemas import (
     OutboxEntryDetail,
@@ -32,8 +33,8 @@ from gateway.service.rest.outbox_schemas import (
     OutboxList,
     OutboxPurged,
 )
+from gateway.service.rest.responses import problem_example, problem_responses
 from gateway.service.rest.routes_messages import read_answer
-from gateway.service.rest.schemas import ApiErrorBody
 from gateway.service.rest.security import ScopeGuards
 
 SCOPE = "outbox:admin"
@@ -44,7 +45,7 @@ _ENTRY_ID = Path(ge=1, le=2**63 - 1, description="the outbox entry id (from the 
 
 
 def parse_age(text: str) -> timedelta:
-    """``90s``, ``15m``, ``12h``, ``30d``, ``2w`` (as the CLI's ``--older-than``); 422 else."""
+    """``90s``, ``15m``, ``12h``, ``30d``, ``2w`` (as the CLI's ``--older-than``); 400 else."""
     match = _AGE.match(text)
     if match is None or int(match.group(1)) == 0:
         raise invalid(
@@ -93,9 +94,23 @@ def outbox_router(context: GatewayContext, guards: ScopeGuards) -> APIRouter:
     router = APIRouter(tags=["outbox"])
     admin = Depends(guards.any_of(SCOPE))
     outbox = context.outbox
-    unknown: dict[int | str, dict[str, Any]] = {
-        404: {"model": ApiErrorBody, "description": "no such entry"}
-    }
+    unknown = problem_responses(404, descriptions={404: "no such outbox entry"})
+    not_retryable = problem_responses(
+        409,
+        descriptions={
+            409: "in flight or already delivered (urn:problem-type:brug:outboxEntryNotRetryable)"
+        },
+        examples={
+            409: {
+                "outboxEntryNotRetryable": problem_example(
+                    problems.OUTBOX_ENTRY_NOT_RETRYABLE,
+                    "outbox entry 42 is delivered: only dead or pending entries can be retried",
+                    entryStatus="delivered",
+                    previousStatus="delivered",
+                )
+            }
+        },
+    )
 
     def entry_or_404(entry_id: int) -> OutboxEntry:
         try:
@@ -103,7 +118,12 @@ def outbox_router(context: GatewayContext, guards: ScopeGuards) -> APIRouter:
         except EntryNotFound:
             raise not_found("outbox_entry", f"no outbox entry {entry_id}") from None
 
-    @router.get("/outbox", response_model=OutboxList, summary="List outbox entries")
+    @router.get(
+        "/outbox",
+        response_model=OutboxList,
+        operation_id="listOutboxEntries",
+        summary="List outbox entries",
+    )
     def list_entries(
         *,
         principal: Principal = admin,
@@ -122,6 +142,7 @@ def outbox_router(context: GatewayContext, guards: ScopeGuards) -> APIRouter:
     @router.get(
         "/outbox/{entry_id}",
         response_model=OutboxEntryDetail,
+        operation_id="getOutboxEntry",
         summary="Inspect one outbox entry",
         responses=unknown,
     )
@@ -141,11 +162,9 @@ def outbox_router(context: GatewayContext, guards: ScopeGuards) -> APIRouter:
     @router.post(
         "/outbox/{entry_id}/retry",
         response_model=OutboxEntryDetail,
+        operation_id="retryOutboxEntry",
         summary="Make a dead or waiting entry due now",
-        responses={
-            **unknown,
-            409: {"model": ApiErrorBody, "description": "in flight or already delivered"},
-        },
+        responses={**unknown, **not_retryable},
     )
     def retry_entry(
         *, principal: Principal = admin, entry_id: Annotated[int, _ENTRY_ID]
@@ -163,12 +182,18 @@ def outbox_router(context: GatewayContext, guards: ScopeGuards) -> APIRouter:
                 "outbox_entry_not_retryable",
                 f"outbox entry {entry_id} is {latest.status.value}: only dead or pending "
                 "entries can be retried",
-                status=latest.status.value,
-                was=current.status.value,
+                kind=problems.OUTBOX_ENTRY_NOT_RETRYABLE,
+                entryStatus=latest.status.value,
+                previousStatus=current.status.value,
             ) from None
         return JSONResponse(detail_of(retried, payload=False).model_dump(mode="json"))
 
-    @router.post("/outbox/purge", response_model=OutboxPurged, summary="Purge old entries")
+    @router.post(
+        "/outbox/purge",
+        response_model=OutboxPurged,
+        operation_id="purgeOutboxEntries",
+        summary="Purge old entries",
+    )
     def purge_entries(
         *,
         principal: Principal = admin,

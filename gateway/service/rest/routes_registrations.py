@@ -24,11 +24,11 @@ from gateway.observability.metrics import Outcome
 from gateway.service.context import GatewayContext
 from gateway.service.rest import idempotency
 from gateway.service.rest.openapi_examples import registration_examples
+from gateway.service.rest.responses import problem_responses
 from gateway.service.rest.schemas import (
     Links,
     MappingReportOut,
     SubmissionAccepted,
-    ValidationFailed,
     VovSubmission,
 )
 from gateway.service.rest.security import ScopeGuards
@@ -103,17 +103,18 @@ def registrations_router(
         "/vov-registrations",
         status_code=202,
         response_model=SubmissionAccepted,
+        operation_id="submitVovRegistration",
         summary="Submit one VOV registration for a Brussels establishment unit",
-        responses={
-            400: idempotency.MISSING_RESPONSE,
-            422: {
-                "model": ValidationFailed,
-                "description": "invalid input (insz.checksum...), unknown course "
-                "(course.unknown), a Flemish unit (route.not-brussels: the record stays in "
-                "VOV), or an Idempotency-Key reused for another body",
+        responses=problem_responses(
+            400,
+            409,
+            422,
+            descriptions={
+                400: "Bad Request (urn:problem-type:belgif:badRequest): invalid input "
+                "(insz.checksum...), an unknown course (course.unknown), a Flemish unit "
+                "(route.not-brussels: the record stays in VOV), a missing Idempotency-Key",
             },
-            503: {"description": "no Brussels partner configured"},
-        },
+        ),
         openapi_extra={"parameters": [idempotency.PARAMETER]},
     )
     async def submit_registration(

@@ -24,6 +24,7 @@ from gateway.models import (
 from gateway.models.common import RECORD_CONFIG, Insz
 from gateway.models.odb import ODB_NUMBER_PATTERN
 from gateway.models.vok import Reduction
+from gateway.service.rest.problems import InputValidationIssue
 
 _OPEN = ConfigDict(frozen=True)
 
@@ -142,7 +143,9 @@ class AcknowledgementOut(BaseModel):
     message_id: str
     status: str
     received_at: datetime
-    violations: list[dict[str, Any]] = []
+    issues: list[InputValidationIssue] = Field(
+        default=[], description="what the partner found wrong, in the shape of a problem's issues"
+    )
 
 
 class RawAnswer(BaseModel):
@@ -221,33 +224,6 @@ class ProactiveList(BaseModel):
     code_table: str
 
 
-class ValidationFailed(BaseModel):
-    """422: every rule the input broke (``insz.checksum``, ``route.not-brussels``...)."""
-
-    model_config = _OPEN
-
-    error: str = Field(examples=["validation_failed"])
-    context: str
-    violations: list[dict[str, Any]]
-
-
-class ApiErrorBody(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="allow")
-
-    error: str
-    message: str
-
-
-class PartnerUnavailableBody(BaseModel):
-    model_config = _OPEN
-
-    error: Literal["partner_unavailable"] = "partner_unavailable"
-    message: str
-    partner: str
-    retry_after: int
-    reason: str
-
-
 class BulkLineResult(BaseModel):
     """One line of the bulk answer (NDJSON)."""
 
@@ -257,7 +233,9 @@ class BulkLineResult(BaseModel):
     registration_id: str | None
     status: Literal["accepted", "rejected", "not-for-brussels"]
     message_id: str | None = None
-    violations: list[dict[str, Any]] | None = None
+    issues: list[InputValidationIssue] | None = Field(
+        default=None, description="why the line was refused, as the issues of a 400 problem"
+    )
 
 
 class BulkSummary(BaseModel):
@@ -270,21 +248,27 @@ class BulkSummary(BaseModel):
     replayed: int
 
 
+class BulkSummaryLine(BaseModel):
+    """The last line of the bulk answer."""
+
+    model_config = _OPEN
+
+    summary: BulkSummary
+
+
 __all__ = [
-    "ApiErrorBody",
     "BulkLineResult",
     "BulkSummary",
+    "BulkSummaryLine",
     "Candidate",
     "CourseStored",
     "InboundRecordOut",
     "InboundRecords",
     "MappingReportOut",
     "MessageStatus",
-    "PartnerUnavailableBody",
     "ProactiveList",
     "ProactiveRequest",
     "SubmissionAccepted",
-    "ValidationFailed",
     "VokCheckRequest",
     "VovSubmission",
 ]

@@ -25,6 +25,7 @@ from tests.service.rest.bulk_support import (
     varied_lines,
 )
 from tests.service.rest.conftest import example
+from tests.service.rest.problem_support import problem, rule_of, rules
 from tests.simulators.support import ThreadedServer
 
 NDJSON = {"Content-Type": "application/x-ndjson"}
@@ -63,13 +64,15 @@ def test_a_few_thousand_lines_with_defects(
     }
     assert len(by_status["accepted"]) == summary["accepted"] > 1500
     assert summary["not_for_brussels"] > 100 and summary["rejected"] > 50
-    rules = {v["rule"] for r in by_status["rejected"] for v in r["violations"]}
+    rules = {rule_of(i) for r in by_status["rejected"] for i in r["issues"]}
     assert {"insz.checksum", "json.well-formed", "crosswalk.unknown-course"} <= rules
     assert all(
-        v["rule"] == "route.not-brussels"
+        rule_of(i) == "route.not-brussels"
         for r in by_status["not-for-brussels"]
-        for v in r["violations"]
+        for i in r["issues"]
     )
+    masked = [i for r in by_status["rejected"] for i in r["issues"] if i["name"].endswith("insz")]
+    assert masked and all(i["value"].startswith("********") for i in masked)
     accepted = by_status["accepted"]
     assert lines[-1]["status"] == "accepted"  # the wrapped line
     assert len({r["message_id"] for r in accepted}) == len(accepted)
@@ -98,7 +101,7 @@ def test_resending_the_file_replays_accepted_lines(
     third = _post(client, auth, changed, key)
     assert third[0]["status"] == "rejected" or first[0]["status"] != "accepted"
     if first[0]["status"] == "accepted":
-        assert third[0]["violations"][0]["rule"] == "idempotency.key-reused"
+        assert rule_of(third[0]["issues"][0]) == "idempotency.key-reused"
 
 
 def test_line_limit_wrong_media_type_and_missing_key(
@@ -106,7 +109,7 @@ def test_line_limit_wrong_media_type_and_missing_key(
 ) -> None:
     huge = b'{"registration_id":"' + b"x" * (MAX_LINE_BYTES + 10) + b'"}\n{}\n'
     results = _post(client, auth, huge, str(uuid.uuid4()))
-    assert results[0]["violations"][0]["rule"] == "bulk.line-too-long"
+    assert rule_of(results[0]["issues"][0]) == "bulk.line-too-long"
     assert results[1]["line"] == 2 and results[1]["status"] == "rejected"
     assert results[-1]["summary"]["lines"] == 2
     wrong = client.post(
@@ -114,9 +117,9 @@ def test_line_limit_wrong_media_type_and_missing_key(
         content=b"{}\n",
         headers={**auth, "Content-Type": "text/csv", "Idempotency-Key": "k-1"},
     )
-    assert wrong.status_code == 415
+    problem(wrong, 415, "unsupportedMediaType")
     missing = client.post("/v1/vov-registrations/bulk", content=b"{}\n", headers={**auth, **NDJSON})
-    assert missing.status_code == 400
+    assert rules(missing) == ["idempotency.key-missing"]
 
 
 @pytest.mark.parametrize("size", [1, 7, 4096])

@@ -19,6 +19,7 @@ from tests.service.rest.conftest import (
     TokenFactory,
     example,
 )
+from tests.service.rest.problem_support import problem
 
 Headers = dict[str, str]
 
@@ -65,7 +66,7 @@ def _assert_hidden(client: TestClient, auth: Headers, message_id: str) -> None:
     assert hidden.status_code == unknown.status_code == 404
     assert hidden.headers["content-type"] == unknown.headers["content-type"]
     assert hidden.json() == json.loads(unknown.text.replace(unknown_id, message_id))
-    assert hidden.json()["error"] == "not_found"
+    assert problem(hidden, 404, "resourceNotFound")["detail"].startswith("no message")
 
 
 def _visible(client: TestClient, auth: Headers, message_id: str) -> dict[str, Any]:
