@@ -17,7 +17,7 @@ from gateway.identifiers.insz import mask_insz
 
 M = TypeVar("M", bound=BaseModel)
 
-_SENSITIVE_KEYS = ("insz",)
+_SENSITIVE_KEYS = ("insz", "ssin")
 
 
 def _path(loc: tuple[int | str, ...]) -> str:

@@ -81,7 +81,7 @@ def test_postgresql_down_answers_503_and_keeps_every_acknowledged_message(
         for body in bodies[:5]:
             answer = submit(client, auth, body)
             assert answer.status_code == 202, answer.text
-            acknowledged.append(answer.json()["message_id"])
+            acknowledged.append(answer.json()["messageId"])
 
         set_connections(pg_db, allowed=False)
         try:
@@ -113,7 +113,7 @@ def test_postgresql_down_answers_503_and_keeps_every_acknowledged_message(
 
         again = submit(client, auth, bodies[7])  # the pool reconnects on its own
         assert again.status_code == 202, again.text
-        acknowledged.append(again.json()["message_id"])
+        acknowledged.append(again.json()["messageId"])
         for message_id in acknowledged:
             entry = context.outbox.find("brussels", message_id)
             assert entry is not None and entry.status is not OutboxStatus.DEAD
@@ -178,7 +178,7 @@ def test_disk_full_answers_503_and_keeps_every_acknowledged_message(
         for _ in range(3):
             answer = submit(client, auth, next(bodies))
             assert answer.status_code == 202, answer.text
-            acknowledged.append(answer.json()["message_id"])
+            acknowledged.append(answer.json()["messageId"])
 
         filler = fill(small_filesystem)
         refusal = None
@@ -189,7 +189,7 @@ def test_disk_full_answers_503_and_keeps_every_acknowledged_message(
             if answer.status_code == 503:
                 refusal = assert_storage_503(answer)
                 break
-            acknowledged.append(answer.json()["message_id"])
+            acknowledged.append(answer.json()["messageId"])
         assert refusal is not None, "the full disk never refused a write"
         assert refusal["reason"] in ("disk_full", "database_unavailable")
         print(f"\ndisk full: {len(acknowledged)} acknowledged, then 503 ({refusal['reason']})")
@@ -197,7 +197,7 @@ def test_disk_full_answers_503_and_keeps_every_acknowledged_message(
         filler.unlink()
         after = submit(client, auth, next(bodies))
         assert after.status_code == 202, after.text
-        acknowledged.append(after.json()["message_id"])
+        acknowledged.append(after.json()["messageId"])
         _check_intact(context, acknowledged)
 
     reopened = Store(store_url)  # and from a fresh connection: a consistent database file

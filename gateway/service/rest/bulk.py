@@ -24,7 +24,7 @@ import json
 import logging
 import tempfile
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import IO, Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -37,14 +37,14 @@ from starlette.concurrency import run_in_threadpool
 from adapters.brussels.mapping import ROUTE_NOT_BRUSSELS
 from gateway.auth import Principal
 from gateway.errors import BrugValidationError, Violation
-from gateway.models import OdbCourse, VovRegistration
 from gateway.service.context import GatewayContext
 from gateway.service.rest import idempotency, problems
 from gateway.service.rest.errors import ApiError
 from gateway.service.rest.openapi_examples import BULK_EXAMPLE
+from gateway.service.rest.resources import OdbCourse, VovRegistration, canonical
 from gateway.service.rest.responses import problem_responses
 from gateway.service.rest.routes_registrations import request_correlation_id
-from gateway.service.rest.schemas import BulkLineResult, BulkSummary, BulkSummaryLine
+from gateway.service.rest.schemas import BulkLineResult, BulkSummary, BulkSummaryLine, dump
 from gateway.service.rest.security import ScopeGuards
 from gateway.service.rest.submission import CourseCache, Prepared, Submissions
 from gateway.validation import parse_model
@@ -111,7 +111,7 @@ class Counts:
             not_for_brussels=self.not_for_brussels,
             replayed=self.replayed,
         )
-        return json.dumps({"summary": model.model_dump()}, separators=(",", ":")).encode()
+        return json.dumps({"summary": dump(model)}, separators=(",", ":")).encode()
 
 
 def _result(
@@ -122,17 +122,23 @@ def _result(
     message_id: str | None = None,
     issues: list[dict[str, Any]] | None = None,
 ) -> bytes:
-    out: dict[str, Any] = {"line": number, "registration_id": registration_id, "status": status}
+    out: dict[str, Any] = {"line": number}
+    if registration_id is not None:
+        out["registrationId"] = registration_id
+    out["status"] = status
     if message_id is not None:
-        out["message_id"] = message_id
+        out["messageId"] = message_id
     if issues is not None:
         out["issues"] = issues
     return json.dumps(out, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def _issues(error: BrugValidationError) -> list[dict[str, Any]]:
-    """The line's broken rules as Belgif issues (``name`` a path into the line's object)."""
-    return problems.issues_of(error.violations)
+    """The line's broken rules as Belgif issues, ``name`` a path into the registration (the
+    mapping's ``registration.`` prefix dropped), REST names."""
+    return problems.issues_of(
+        [replace(v, path=v.path.removeprefix("registration.")) for v in error.violations]
+    )
 
 
 def _one(path: str, rule: str, message: str) -> BrugValidationError:
@@ -194,9 +200,9 @@ class BulkProcessor:
                         results[number] = self._replayed(earlier.answer)
                         continue
                 registration_data, course_data, registration_id = _split(raw)
-                registration = parse_model(VovRegistration, registration_data)
+                registration = canonical(parse_model(VovRegistration, registration_data))
                 course = (
-                    parse_model(OdbCourse, course_data, context="course")
+                    canonical(parse_model(OdbCourse, course_data, context="course"))
                     if course_data is not None
                     else self.submissions.course_for(registration, None, courses)
                 )
@@ -288,7 +294,7 @@ def _split(raw: bytes) -> tuple[Any, Any, str | None]:
     else:
         registration = dict(data)
         course = registration.pop("course", None)
-    rid = registration.get("registration_id") if isinstance(registration, dict) else None
+    rid = registration.get("registrationId") if isinstance(registration, dict) else None
     return registration, course, rid if isinstance(rid, str) and len(rid) <= 64 else None
 
 
@@ -351,17 +357,17 @@ def bulk_router(
                     MEDIA_TYPE: {
                         "schema": _LINE_SCHEMA,
                         "example": (
-                            '{"line":1,"registration_id":"VOV-2025-000101","status":"accepted",'
-                            '"message_id":"0f8fad5b-d9cb-469f-a165-70867728950e"}\n'
-                            '{"line":2,"registration_id":"VOV-2025-000102","status":"not-for-brussels",'
+                            '{"line":1,"registrationId":"VOV-2025-000101","status":"accepted",'
+                            '"messageId":"0f8fad5b-d9cb-469f-a165-70867728950e"}\n'
+                            '{"line":2,"registrationId":"VOV-2025-000102","status":"not-for-brussels",'
                             '"issues":[{"type":"urn:problem-type:brug:input-validation:'
                             'route.not-brussels","href":"docs/problems.md#route.not-brussels",'
                             '"title":"Not a Brussels establishment unit: the record stays in VOV",'
                             '"detail":"only a Brussels establishment unit yields a BEV record; '
                             'a record belongs to one scheme at a time","in":"body",'
-                            '"name":"registration.establishment_unit.region",'
+                            '"name":"establishmentUnit.region",'
                             '"value":"flanders"}]}\n'
-                            '{"summary":{"lines":2,"accepted":1,"rejected":0,"not_for_brussels":1,'
+                            '{"summary":{"lines":2,"accepted":1,"rejected":0,"notForBrussels":1,'
                             '"replayed":0}}\n'
                         ),
                     }

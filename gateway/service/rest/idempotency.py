@@ -18,6 +18,7 @@ Keys are per client: two backends cannot collide or read each other's answers.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -81,13 +82,17 @@ def encode_answer(status_code: int, body: bytes) -> bytes:
 
 
 def replay(answer: bytes) -> Response:
+    """The first answer again; a 201/202 gets its ``Location`` back from the body's ``self``."""
     status, _, body = answer.partition(b"\n")
-    return Response(
-        body,
-        status_code=int(status),
-        media_type="application/json",
-        headers={REPLAYED_HEADER: "true"},
-    )
+    headers = {REPLAYED_HEADER: "true"}
+    if int(status) in (201, 202):
+        try:
+            link = json.loads(body).get("self")
+        except (ValueError, AttributeError):
+            link = None
+        if isinstance(link, str):
+            headers["Location"] = link
+    return Response(body, status_code=int(status), media_type="application/json", headers=headers)
 
 
 @dataclass(frozen=True, slots=True)

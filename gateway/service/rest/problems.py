@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from gateway.errors import Violation
 from gateway.identifiers.insz import mask_insz
 from gateway.observability.redaction import redact_insz
+from gateway.service.rest.resources import rest_path
 
 MEDIA_TYPE = "application/problem+json"
 BELGIF = "urn:problem-type:belgif:"
@@ -177,7 +178,8 @@ def shown_value(name: str, value: str | None) -> str | None:
         return None
     last = name.replace("]", "").replace("[", ".").rsplit(".", 1)[-1].lower()
     if last in SENSITIVE_NAMES:
-        return mask_insz(value)
+        # masked once already when brug's validation made the violation: keep its last digits
+        return value if value.startswith("*") else mask_insz(value)
     text = redact_insz(value)
     return text if len(text) <= 80 else text[:77] + "..."
 
@@ -211,10 +213,16 @@ def located(path: str) -> tuple[Location, str]:
     return "body", path.removeprefix("body.")
 
 
-def issues_of(violations: tuple[Violation, ...] | list[Violation]) -> list[dict[str, Any]]:
+def issues_of(
+    violations: tuple[Violation, ...] | list[Violation], *, rename: bool = True
+) -> list[dict[str, Any]]:
+    """Violations as issues; with ``rename`` their canonical paths become REST names
+    (``establishment_unit.number`` → ``establishmentUnit.establishmentUnitNumber``)."""
     out = []
     for violation in violations:
         location, name = located(violation.path)
+        if rename and location != "header":
+            name = rest_path(name)
         out.append(
             issue(
                 violation.rule,

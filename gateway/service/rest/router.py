@@ -38,6 +38,9 @@ and the federal RVA (time credit). This API is for Flemish backends.
   types: bad input is 400 `urn:problem-type:belgif:badRequest` listing every broken rule in
   `issues` (brug's rules as `urn:problem-type:brug:input-validation:<rule>`); a partner or the
   store that cannot be reached is 503 `serviceUnavailable` with `Retry-After`.
+* **Names** follow the Belgif REST guide: lowerCamelCase, the INSZ as `ssin`, KBO numbers as
+  `enterpriseNumber`, periods as `startDate`/`endDate`; null values are left out. Resources have
+  a `self` link; lists are pages (`items`, `total`, `page`, `pageSize`, `next`/`prev` links).
 * INSZ numbers are accepted and returned where a backend needs them, never logged.
 """
 

@@ -1,5 +1,7 @@
 """The served OpenAPI document against the Belgif REST guide's rules that a program can check.
 
+* every property of every schema a ``/v1`` operation uses, and every query and path parameter,
+  is lowerCamelCase;
 * every ``/v1`` operation has a human ``operationId`` (lowerCamelCase, unique), a tag, a
   summary, and problem responses (``application/problem+json``) for 400, 401, 403, 500, 503;
 * every response status >= 400 is a problem, every problem response has an example;
@@ -12,11 +14,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
 import pytest
 from fastapi.testclient import TestClient
+
+from tests.service.rest.conftest import example
 
 PROBLEM = "application/problem+json"
 METHODS = ("get", "put", "post", "delete", "patch")
@@ -79,17 +84,53 @@ def _refs(node: Any) -> Iterator[str]:
             yield from _refs(value)
 
 
-def test_no_unused_schemas(document: dict[str, Any]) -> None:
+def _reached(document: dict[str, Any], paths: dict[str, Any]) -> set[str]:
     schemas = document["components"]["schemas"]
     reached: set[str] = set()
-    todo = [r.rsplit("/", 1)[-1] for r in _refs(document["paths"])]
+    todo = [r.rsplit("/", 1)[-1] for r in _refs(paths)]
     while todo:
         name = todo.pop()
         if name in reached:
             continue
         reached.add(name)
         todo.extend(r.rsplit("/", 1)[-1] for r in _refs(schemas[name]))
-    assert set(schemas) - reached == set()
+    return reached
+
+
+def test_no_unused_schemas(document: dict[str, Any]) -> None:
+    assert set(document["components"]["schemas"]) - _reached(document, document["paths"]) == set()
+
+
+def _property_names(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "properties" and isinstance(value, dict):
+                yield from value
+            if key not in ("examples", "example", "default"):
+                yield from _property_names(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _property_names(value)
+
+
+def test_properties_and_parameters_are_lower_camel_case(document: dict[str, Any]) -> None:
+    rest = {p: item for p, item in document["paths"].items() if p.startswith("/v1/")}
+    schemas = document["components"]["schemas"]
+    used = [schemas[name] for name in sorted(_reached(document, rest))]
+    names = set(_property_names(used)) | set(_property_names(rest))
+    assert {"ssin", "enterpriseNumber", "establishmentUnitNumber", "startDate"} <= names
+    assert sorted(n for n in names if not LOWER_CAMEL.match(n)) == []
+    for label, operation in operations(document):
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] != "header":
+                assert LOWER_CAMEL.match(parameter["name"]), f"{label}: {parameter['name']}"
+        for placeholder in re.findall(r"{([^}]+)}", label):
+            assert LOWER_CAMEL.match(placeholder), label
+
+
+def test_the_case_check_catches_snake_case() -> None:
+    assert list(_property_names({"properties": {"odb_number": {}}})) == ["odb_number"]
+    assert not LOWER_CAMEL.match("odb_number") and LOWER_CAMEL.match("odbNumber")
 
 
 def _validator(document: dict[str, Any], schema: dict[str, Any]) -> Any:
@@ -141,3 +182,68 @@ def test_the_checks_catch_a_bad_example(document: dict[str, Any]) -> None:
     schema = {"$ref": "#/components/schemas/Problem"}
     assert _validator(document, schema).is_valid({"type": "x", "title": "t", "status": 404})
     assert not _validator(document, schema).is_valid({"type": "x", "title": "t"})
+
+
+def _response_schema(document: dict[str, Any], method: str, path: str, status: int) -> Any:
+    response = document["paths"][path][method]["responses"][str(status)]
+    (content,) = response["content"].values()
+    return content["schema"]
+
+
+def test_real_answers_match_their_documented_schemas(
+    document: dict[str, Any], client: TestClient, auth: dict[str, str]
+) -> None:
+    """Not only the examples: what the API really sends validates against the document
+    (camelCase names, nulls left out, problems)."""
+    course = example("odb-course.json")
+    number = course["odbNumber"]
+    calls = [
+        ("put", "/v1/odb-courses/{odbNumber}", f"/v1/odb-courses/{number}", course),
+        ("get", "/v1/odb-courses/{odbNumber}", f"/v1/odb-courses/{number}", None),
+        ("get", "/v1/odb-courses/{odbNumber}", "/v1/odb-courses/ZZ-0001", None),
+        (
+            "post",
+            "/v1/vov-registrations",
+            "/v1/vov-registrations",
+            {**example("vov-registration-brussels.json"), "registrationId": "DOC-CHECK-1"},
+        ),
+        (
+            "post",
+            "/v1/vov-registrations",
+            "/v1/vov-registrations",
+            example("invalid/bad-insz.json"),
+        ),
+        ("post", "/v1/vok/proactive", "/v1/vok/proactive", {}),
+        ("get", "/v1/messages/{messageId}", "/v1/messages/nope", None),
+    ]
+    seen = set()
+    for method, template, url, body in calls:
+        headers = {**auth, "Idempotency-Key": f"doc-{method}-{url}-{len(seen)}"}
+        response = client.request(method, url, json=body, headers=headers)
+        schema = _response_schema(document, method, template, response.status_code)
+        errors = [e.message for e in _validator(document, schema).iter_errors(response.json())]
+        assert not errors, f"{method} {url} {response.status_code}: {errors[:3]}"
+        seen.add(response.status_code)
+    assert {200, 202, 400, 404} <= seen
+
+
+DOC = Path(__file__).resolve().parents[3] / "docs" / "rest-api.md"
+MARKED = re.compile(r"<!-- openapi: (\w+) (\S+) (\w+)( ndjson)? -->\n```\w*\n(.*?)```", re.S)
+
+
+def test_the_bodies_in_the_docs_are_valid(document: dict[str, Any]) -> None:
+    """docs/rest-api.md shows requests and answers as they are: each marked block validates
+    against the schema the document gives that request or response."""
+    checked = 0
+    for method, path, status, ndjson, text in MARKED.findall(DOC.read_text(encoding="utf-8")):
+        operation = document["paths"][path][method.lower()]
+        if status == "request":
+            (content,) = operation["requestBody"]["content"].values()
+        else:
+            (content,) = operation["responses"][status]["content"].values()
+        values = [json.loads(line) for line in text.splitlines()] if ndjson else [json.loads(text)]
+        for value in values:
+            errors = [e.message for e in _validator(document, content["schema"]).iter_errors(value)]
+            assert not errors, f"{method} {path} {status}: {errors[:3]}"
+            checked += 1
+    assert checked >= 8

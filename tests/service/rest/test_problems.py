@@ -48,20 +48,22 @@ def test_issues_locate_and_mask() -> None:
     issues = problems.issues_of(
         [
             Violation("worker.insz", "insz.checksum", "bad check digits", "85071412331"),
-            Violation("query.older_than", "duration.invalid", "an age", "soon"),
+            Violation("query.olderThan", "duration.invalid", "an age", "soon"),
+            Violation("establishment_unit.number", "establishment.checksum", "97 - n", "2"),
             Violation("header.Idempotency-Key", "idempotency.key-missing", "send one"),
             Violation("/", "json.well-formed", "not JSON: 85071412330 was seen"),
         ]
     )
     assert [(i["in"], i["name"]) for i in issues] == [
-        ("body", "worker.insz"),
-        ("query", "older_than"),
+        ("body", "worker.ssin"),
+        ("query", "olderThan"),
+        ("body", "establishmentUnit.establishmentUnitNumber"),
         ("header", "Idempotency-Key"),
         ("body", ""),
     ]
     assert issues[0]["value"] == "********331"
-    assert "value" not in issues[2]
-    assert "85071412330" not in issues[3]["detail"]
+    assert "value" not in issues[3]
+    assert "85071412330" not in issues[4]["detail"]
 
 
 def test_unknown_path_is_a_resource_not_found_problem(
@@ -71,17 +73,17 @@ def test_unknown_path_is_a_resource_not_found_problem(
 
 
 def test_a_bad_query_parameter_is_named(client: TestClient, auth: dict[str, str]) -> None:
-    response = client.get("/v1/outbox", params={"limit": "many"}, headers=auth)
+    response = client.get("/v1/outbox", params={"pageSize": "many"}, headers=auth)
     # scope first: this client is no operator
     problem(response, 403, "missingScope")
     response = client.get(
-        "/v1/inbound-records", params={"insz": "85071412330", "limit": "0"}, headers=auth
+        "/v1/inbound-records", params={"ssin": "85071412330", "pageSize": "0"}, headers=auth
     )
     (issue,) = bad_request(response)
     assert (rule_of(issue), issue["in"], issue["name"], issue["value"]) == (
         "schemaViolation",
         "query",
-        "limit",
+        "pageSize",
         "0",
     )
 

@@ -21,7 +21,7 @@ def _key() -> str:
 
 def _registration(registration_id: str | None = None, **changes: Any) -> dict[str, Any]:
     data: dict[str, Any] = example("vov-registration-brussels.json")
-    data["registration_id"] = registration_id or f"T-{uuid.uuid4().hex[:12]}"
+    data["registrationId"] = registration_id or f"T-{uuid.uuid4().hex[:12]}"
     data.update(changes)
     return data
 
@@ -41,10 +41,13 @@ def test_accepted_queued_delivered_and_followed(
     response = _submit(client, auth, body)
     assert response.status_code == 202, response.text
     answer = response.json()
-    message_id = answer["message_id"]
+    message_id = answer["messageId"]
     assert answer["status"] == "accepted"
-    assert answer["links"] == {"self": f"/v1/messages/{message_id}"}
-    assert answer["record"]["worker"]["insz"] == body["worker"]["insz"]
+    assert answer["self"] == f"http://testserver/v1/messages/{message_id}"
+    assert response.headers["Location"] == answer["self"]
+    assert answer["record"]["worker"]["ssin"] == body["worker"]["ssin"]
+    assert answer["record"]["employer"]["enterpriseNumber"] == body["employer"]["enterpriseNumber"]
+    assert "sourceRegion" not in answer["record"] or answer["record"]["sourceRegion"]
     assert answer["report"]["target"] and answer["report"]["copied"]
     (entry,) = context.outbox.find_message(message_id)
     assert entry.partner == "brussels" and entry.operation == "ReceiveBevRecord"
@@ -52,7 +55,7 @@ def test_accepted_queued_delivered_and_followed(
     assert entry.correlation_id == response.headers["X-Correlation-ID"]
 
     pending = client.get(f"/v1/messages/{message_id}", headers=auth).json()
-    assert pending["status"] == "pending" and pending["answer"] is None
+    assert pending["status"] == "pending" and "answer" not in pending  # nulls are left out
 
     assert context.brussels is not None
     worker = DeliveryWorker(
@@ -65,15 +68,15 @@ def test_accepted_queued_delivered_and_followed(
     assert followed.status_code == 200
     state = followed.json()
     assert state["status"] == "delivered", state
-    assert state["attempts"] == 1 and state["delivered_at"]
-    assert state["answer"]["message_id"] == message_id
+    assert state["attempts"] == 1 and state["deliveredAt"]
+    assert state["answer"]["messageId"] == message_id
     assert state["answer"]["status"] == "accepted"
 
 
 def test_course_from_the_catalogue(client: TestClient, auth: dict[str, str]) -> None:
     course = example("odb-course.json")
     stored = client.put(
-        f"/v1/odb-courses/{course['odb_number']}",
+        f"/v1/odb-courses/{course['odbNumber']}",
         json=course,
         headers={**auth, "Idempotency-Key": _key()},
     )
@@ -83,11 +86,11 @@ def test_course_from_the_catalogue(client: TestClient, auth: dict[str, str]) -> 
 
 
 def test_unknown_course_is_400(client: TestClient, auth: dict[str, str]) -> None:
-    response = _submit(client, auth, _registration(odb_number="ZZ-999999"))
+    response = _submit(client, auth, _registration(odbNumber="ZZ-999999"))
     assert rules(response) == ["course.unknown"]
     (issue,) = bad_request(response)
     assert issue["href"] == "docs/problems.md#course.unknown"
-    assert (issue["in"], issue["name"], issue["value"]) == ("body", "odb_number", "ZZ-999999")
+    assert (issue["in"], issue["name"], issue["value"]) == ("body", "odbNumber", "ZZ-999999")
 
 
 def test_same_key_same_body_answers_the_same_once(
@@ -99,7 +102,7 @@ def test_same_key_same_body_answers_the_same_once(
     assert first.status_code == second.status_code == 202
     assert first.content == second.content
     assert second.headers["Idempotent-Replayed"] == "true"
-    assert len(context.outbox.find_message(first.json()["message_id"])) == 1
+    assert len(context.outbox.find_message(first.json()["messageId"])) == 1
 
 
 def test_same_key_other_body_is_refused(client: TestClient, auth: dict[str, str]) -> None:
@@ -125,12 +128,12 @@ def test_missing_idempotency_key_is_400_naming_the_header(
 
 def test_bad_insz_lists_the_checksum_rule_masked(client: TestClient, auth: dict[str, str]) -> None:
     body = _registration()
-    body["worker"] = {**body["worker"], "insz": "85071412331"}
+    body["worker"] = {**body["worker"], "ssin": "85071412331"}
     response = _submit(client, auth, body)
     (issue,) = bad_request(response)
     assert rule_of(issue) == "insz.checksum"
     assert issue["type"] == "urn:problem-type:brug:input-validation:insz.checksum"
-    assert (issue["in"], issue["name"]) == ("body", "worker.insz")
+    assert (issue["in"], issue["name"]) == ("body", "worker.ssin")
     assert issue["value"] == "********331"
     assert "85071412331" not in response.text
 
@@ -139,6 +142,28 @@ def test_flemish_unit_stays_in_flanders(client: TestClient, auth: dict[str, str]
     body = {**example("vov-registration-flanders.json"), "course": example("odb-course.json")}
     response = _submit(client, auth, body)
     assert "route.not-brussels" in rules(response)
+    (issue,) = [i for i in bad_request(response) if rule_of(i) == "route.not-brussels"]
+    assert (issue["in"], issue["name"], issue["value"]) == (
+        "body",
+        "establishmentUnit.region",
+        "flanders",
+    )
+
+
+def test_names_are_belgif_camel_case(client: TestClient, auth: dict[str, str]) -> None:
+    """The REST names are the contract: a snake_case property next to its REST name is an
+    unknown input, and the INSZ is ``ssin``."""
+    body = _registration()
+    snake = {**body, "registration_id": body["registrationId"]}
+    (issue,) = bad_request(_submit(client, auth, snake))
+    assert (rule_of(issue), issue["name"]) == ("unknownInput", "registration_id")
+    wrong = {**body, "worker": {**body["worker"], "ssin": "12.34"}}
+    (issue,) = bad_request(_submit(client, auth, wrong))
+    assert (rule_of(issue), issue["name"], issue["value"]) == (
+        "insz.length",
+        "worker.ssin",
+        "***********",
+    )
 
 
 def test_malformed_json_is_400(client: TestClient, auth: dict[str, str]) -> None:
