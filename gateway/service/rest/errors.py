@@ -26,6 +26,7 @@ from gateway.delivery.inbox import InboxConflict, InboxInProgress
 from gateway.errors import BrugError, BrugValidationError, Violation
 from gateway.observability.redaction import redact_insz
 from gateway.service.rest import problems
+from gateway.service.rest.limits import too_large_body
 from gateway.service.rest.problems import ProblemType
 from gateway.service.storage_errors import (
     STORAGE_EXCEPTION_TYPES,
@@ -69,7 +70,11 @@ class ApiError(BrugError):
         self.extra = extra
 
     def as_problem(self) -> dict[str, Any]:
-        body = problems.problem(self.kind, self.message, **self.extra)
+        extra = dict(self.extra)
+        retry_after = self.headers.get("Retry-After", "")
+        if retry_after.isdigit():  # the body says it too, as Belgif's retryAfterSec
+            extra.setdefault("retryAfterSec", int(retry_after))
+        body = problems.problem(self.kind, self.message, **extra)
         body["status"] = self.status_code
         return body
 
@@ -232,6 +237,8 @@ async def _http_handler(request: Request, exc: Exception) -> Response:
         return await http_exception_handler(request, exc)
     if exc.status_code == 404:
         body = problems.problem(problems.RESOURCE_NOT_FOUND, f"no resource {request.url.path}")
+    elif exc.status_code == 413:  # raised by gateway.service.rest.limits.BodyLimit
+        body = too_large_body()
     else:  # RFC 9457 §4.2.1: no more semantics than the status code itself
         body = {"type": "about:blank", "title": str(exc.detail), "status": exc.status_code}
     return problem_response(body, exc.status_code, dict(exc.headers or {}))

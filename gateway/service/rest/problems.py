@@ -69,9 +69,7 @@ MISSING_SCOPE = ProblemType("missingScope", 403, "Missing Scope")
 RESOURCE_NOT_FOUND = ProblemType("resourceNotFound", 404, "Resource Not Found")
 PAYLOAD_TOO_LARGE = ProblemType("payloadTooLarge", 413, "Payload Too Large")
 UNSUPPORTED_MEDIA_TYPE = ProblemType("unsupportedMediaType", 415, "Unsupported Media Type")
-TOO_MANY_REQUESTS = ProblemType("tooManyRequests", 429, "Too Many Requests")
 INTERNAL_SERVER_ERROR = ProblemType("internalServerError", 500, "Internal Server Error")
-BAD_GATEWAY = ProblemType("badGateway", 502, "Bad Gateway")
 SERVICE_UNAVAILABLE = ProblemType("serviceUnavailable", 503, "Service Unavailable")
 #: brug's own: the guide has no type for these.
 IDEMPOTENCY_KEY_REUSED = ProblemType(
@@ -92,9 +90,7 @@ PROBLEM_TYPES: tuple[ProblemType, ...] = (
     RESOURCE_NOT_FOUND,
     PAYLOAD_TOO_LARGE,
     UNSUPPORTED_MEDIA_TYPE,
-    TOO_MANY_REQUESTS,
     INTERNAL_SERVER_ERROR,
-    BAD_GATEWAY,
     SERVICE_UNAVAILABLE,
     IDEMPOTENCY_KEY_REUSED,
     IDEMPOTENCY_IN_PROGRESS,

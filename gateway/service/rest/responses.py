@@ -72,6 +72,13 @@ EXAMPLES: dict[int, dict[str, dict[str, Any]]] = {
             retryAfterSec=1,
         )
     },
+    413: {
+        "payloadTooLarge": _example(
+            problems.PAYLOAD_TOO_LARGE,
+            "a request body may hold at most 1048576 bytes (the bulk endpoint takes files)",
+            maxBytes=1048576,
+        )
+    },
     415: {
         "unsupportedMediaType": _example(
             problems.UNSUPPORTED_MEDIA_TYPE,
@@ -122,6 +129,7 @@ DESCRIPTIONS: dict[int, str] = {
     404: "Resource not found (urn:problem-type:belgif:resourceNotFound)",
     409: "A request with this Idempotency-Key is still in progress "
     "(urn:problem-type:brug:idempotencyRequestInProgress); retry after `Retry-After`",
+    413: "The body is larger than 1 MiB (urn:problem-type:belgif:payloadTooLarge)",
     415: "Unsupported media type (urn:problem-type:belgif:unsupportedMediaType)",
     422: "Idempotency-Key already used for another body "
     "(urn:problem-type:brug:idempotencyKeyReused)",

@@ -75,7 +75,7 @@ def courses_router(context: GatewayContext, guards: ScopeGuards) -> APIRouter:
                 "description": "stored (new course); `Location` is the course's URI",
                 "headers": {"Location": LOCATION},
             },
-            **problem_responses(409, 422),
+            **problem_responses(409, 413, 422),
         },
         openapi_extra={"parameters": [idempotency.PARAMETER]},
     )

@@ -187,7 +187,7 @@ def federal_router(context: GatewayContext, guards: ScopeGuards) -> APIRouter:
         response_model=RestVokDecision,
         operation_id="checkVokEntitlement",
         summary="Is a worker entitled to the VOK premium for a course?",
-        responses=_UNAVAILABLE,
+        responses={**_UNAVAILABLE, **problem_responses(413)},
     )
     def vok_check(
         *,
@@ -226,6 +226,7 @@ def federal_router(context: GatewayContext, guards: ScopeGuards) -> APIRouter:
         response_model=ProactiveList,
         operation_id="listProactiveVokCandidates",
         summary="Workers with training time credit who may be entitled to VOK",
+        responses=problem_responses(413),
     )
     def vok_proactive(
         http: Request,

@@ -122,16 +122,28 @@ def registrations_router(
         response_model=SubmissionAccepted,
         operation_id="submitVovRegistration",
         summary="Submit one VOV registration for a Brussels establishment unit",
-        responses=problem_responses(
-            400,
-            409,
-            422,
-            descriptions={
-                400: "Bad Request (urn:problem-type:belgif:badRequest): invalid input "
-                "(insz.checksum...), an unknown course (course.unknown), a Flemish unit "
-                "(route.not-brussels: the record stays in VOV), a missing Idempotency-Key",
+        responses={
+            202: {
+                "description": "Accepted: stored durably, will be delivered to Brussels",
+                "headers": {
+                    "Location": {
+                        "description": "the message to follow (the body's self)",
+                        "schema": {"type": "string", "format": "uri"},
+                    }
+                },
             },
-        ),
+            **problem_responses(
+                400,
+                409,
+                413,
+                422,
+                descriptions={
+                    400: "Bad Request (urn:problem-type:belgif:badRequest): invalid input "
+                    "(insz.checksum...), an unknown course (course.unknown), a Flemish unit "
+                    "(route.not-brussels: the record stays in VOV), a missing Idempotency-Key",
+                },
+            ),
+        },
         openapi_extra={"parameters": [idempotency.PARAMETER]},
     )
     async def submit_registration(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ from fastapi.testclient import TestClient
 from gateway.errors import Violation
 from gateway.service.context import GatewayContext
 from gateway.service.rest import problems
+from gateway.service.rest.errors import ApiError
+from gateway.service.rest.limits import MAX_BODY_BYTES
 from tests.service.rest.conftest import build_app
 from tests.service.rest.problem_support import bad_request, problem, rule_of
 
@@ -102,3 +105,29 @@ def test_an_unexpected_failure_is_an_internal_server_error_problem(
     body = problem(response, 500, "internalServerError")
     assert "secret" not in response.text and "RuntimeError" not in response.text
     assert set(body) == {"type", "href", "title", "status", "detail"}
+
+
+def test_a_body_over_the_limit_is_payload_too_large(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    headers = {**auth, "Idempotency-Key": str(uuid.uuid4()), "Content-Type": "application/json"}
+    big = b'{"registrationId": "' + b"x" * MAX_BODY_BYTES + b'"}'
+    declared = client.post("/v1/vov-registrations", content=big, headers=headers)
+    assert problem(declared, 413, "payloadTooLarge")["maxBytes"] == MAX_BODY_BYTES
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted while it is read
+        for start in range(0, len(big), 64 * 1024):
+            yield big[start : start + 64 * 1024]
+
+    streamed = client.post("/v1/vov-registrations", content=chunks(), headers=headers)
+    assert "content-length" not in streamed.request.headers
+    problem(streamed, 413, "payloadTooLarge")
+    small = client.post("/v1/vov-registrations", content=b"{}", headers=headers)
+    assert small.status_code == 400  # under the limit: validated as usual
+
+
+def test_a_503_says_when_to_retry_in_the_body_too() -> None:
+    error = ApiError(503, "x", "no partner", headers={"Retry-After": "3600"}, partner="brussels")
+    body = error.as_problem()
+    assert (body["status"], body["retryAfterSec"], body["partner"]) == (503, 3600, "brussels")
+    assert body["type"] == "urn:problem-type:belgif:serviceUnavailable"

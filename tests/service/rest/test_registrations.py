@@ -102,6 +102,7 @@ def test_same_key_same_body_answers_the_same_once(
     assert first.status_code == second.status_code == 202
     assert first.content == second.content
     assert second.headers["Idempotent-Replayed"] == "true"
+    assert second.headers["Location"] == first.headers["Location"] == first.json()["self"]
     assert len(context.outbox.find_message(first.json()["messageId"])) == 1
 
 
