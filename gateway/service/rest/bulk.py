@@ -25,11 +25,11 @@ import logging
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field, replace
-from typing import IO, Annotated, Any
+from typing import IO, Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
@@ -50,6 +50,7 @@ from gateway.service.rest.submission import CourseCache, Prepared, Submissions
 from gateway.validation import parse_model
 
 log = logging.getLogger(__name__)
+M = TypeVar("M", bound=BaseModel)
 
 MEDIA_TYPE = "application/x-ndjson"
 ACCEPTED_MEDIA_TYPES = frozenset({MEDIA_TYPE, "application/jsonl", "application/x-jsonlines"})
@@ -133,16 +134,28 @@ def _result(
     return json.dumps(out, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+class _AsSent(BrugValidationError):
+    """Violations whose paths already name the line's properties as the client sent them
+    (checks of the REST models, unknown keys): not renamed."""
+
+
 def _issues(error: BrugValidationError) -> list[dict[str, Any]]:
-    """The line's broken rules as Belgif issues, ``name`` a path into the registration (the
-    mapping's ``registration.`` prefix dropped), REST names."""
-    return problems.issues_of(
-        [replace(v, path=v.path.removeprefix("registration.")) for v in error.violations]
-    )
+    """The line's broken rules as Belgif issues, ``name`` a path into the registration: the
+    REST models' paths as they are, the canonical code's (mapping, catalogue) renamed and
+    without the mapping's ``registration.`` prefix."""
+    violations = [replace(v, path=v.path.removeprefix("registration.")) for v in error.violations]
+    return problems.issues_of(violations, rename=not isinstance(error, _AsSent))
 
 
 def _one(path: str, rule: str, message: str) -> BrugValidationError:
-    return BrugValidationError([Violation(path, rule, message)], context="bulk line")
+    return _AsSent([Violation(path, rule, message)], context="bulk line")
+
+
+def _parse(model: type[M], data: Any, context: str | None = None) -> M:
+    try:
+        return canonical(parse_model(model, data, context=context))
+    except BrugValidationError as exc:
+        raise _AsSent(exc.violations, context=exc.context) from None
 
 
 @dataclass(slots=True)
@@ -200,9 +213,9 @@ class BulkProcessor:
                         results[number] = self._replayed(earlier.answer)
                         continue
                 registration_data, course_data, registration_id = _split(raw)
-                registration = canonical(parse_model(VovRegistration, registration_data))
+                registration = _parse(VovRegistration, registration_data)
                 course = (
-                    canonical(parse_model(OdbCourse, course_data, context="course"))
+                    _parse(OdbCourse, course_data, context="course")
                     if course_data is not None
                     else self.submissions.course_for(registration, None, courses)
                 )

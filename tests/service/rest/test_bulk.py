@@ -112,6 +112,12 @@ def test_line_limit_wrong_media_type_and_missing_key(
     huge = b'{"registrationId":"' + b"x" * (MAX_LINE_BYTES + 10) + b'"}\n{}\n'
     results = _post(client, auth, huge, str(uuid.uuid4()))
     assert rule_of(results[0]["issues"][0]) == "bulk.line-too-long"
+    odd = b'{"registration":{"registrationId":"S-1"},"extra_key":1}\n{"worker":{"x_y":1}}\n'
+    first, second, _ = _post(client, auth, odd, str(uuid.uuid4()))
+    assert [(rule_of(i), i["name"]) for i in first["issues"]] == [("unknownInput", "extra_key")]
+    named = {(rule_of(i), i["name"]) for i in second["issues"]}
+    assert ("unknownInput", "worker.x_y") in named  # as sent, not renamed to worker.xY
+    assert ("schemaViolation", "worker.ssin") in named
     assert results[1]["line"] == 2 and results[1]["status"] == "rejected"
     assert results[-1]["summary"]["lines"] == 2
     wrong = client.post(
