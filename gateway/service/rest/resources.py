@@ -269,16 +269,6 @@ class CareerBreakRecord(models.CareerBreakRecord):
     contract: CodeValue | None = None
 
 
-class CareerBreakResponse(models.CareerBreakResponse):
-    """A worker's career breaks over a period (MAGDA GeefLoopbaanonderbrekingen)."""
-
-    model_config = REST_CONFIG
-
-    insz: Ssin
-    period: Period
-    records: tuple[CareerBreakRecord, ...] = ()
-
-
 class RuleCheck(models.RuleCheck):
     model_config = REST_CONFIG
 
@@ -300,7 +290,6 @@ __all__ = [
     "REST_CONFIG",
     "BevRecord",
     "CareerBreakRecord",
-    "CareerBreakResponse",
     "EnterpriseNumber",
     "EstablishmentUnitNumber",
     "OdbCourse",

@@ -1,6 +1,6 @@
 """The JSON shapes of the REST API around the canonical records.
 
-Records (``VovRegistration``, ``OdbCourse``, ``BevRecord``, ``CareerBreakResponse``,
+Records (``VovRegistration``, ``OdbCourse``, ``BevRecord``, ``CareerBreakRecord``,
 ``VokDecision``) are served in their REST form (:mod:`gateway.service.rest.resources`); these
 models wrap them (what was accepted, how to follow it) and give the OpenAPI document named,
 described schemas. Properties are lowerCamelCase (the alias of each Python name); a property
