@@ -57,6 +57,7 @@ from adapters.simulation.credentials import verifier_for
 from gateway.demo.exchange import BackendClient
 from gateway.demo.sample import generate
 from gateway.demo.stack import DemoStack
+from gateway.service.rest.resources import record_json, rest_json
 from gateway.soap.envelope import build_envelope, request_headers
 from gateway.soap.faults import GW_NS
 from gateway.wssecurity import KeyMaterial, Signer, load_profile
@@ -195,14 +196,14 @@ def bulk_memory(stack: DemoStack, lines: int) -> dict[str, Any]:
     sample = generate(2000, seed=7)
     backend = BackendClient(stack)
     for odb_number, course in sample.courses.items():
-        backend.put_course(odb_number, course.model_dump(mode="json"))
+        backend.put_course(odb_number, record_json(course))
     pid = stack.gateway.pid
     samples: list[int] = []
 
     def body() -> Any:
         for i in range(lines):
             item = sample.items[i % len(sample.items)]
-            registration = {**item.registration, "registration_id": f"BULK-{i:09d}"}
+            registration = {**rest_json(item.registration), "registrationId": f"BULK-{i:09d}"}
             if i % 2000 == 0:
                 samples.append(_rss_kb(pid))
             yield json.dumps({"registration": registration}).encode() + b"\n"

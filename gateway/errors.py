@@ -1,8 +1,9 @@
 """One typed error for every kind of bad input.
 
 Callers at the edges (CLI, REST, SOAP) turn a :class:`BrugValidationError` into an exit code 2,
-an HTTP 422 body or a SOAP Fault. Keeping one error type carrying *every* violation (not only the
-first) lets a partner fix a rejected record in one round trip instead of one per field.
+an HTTP 400 problem (``gateway.service.rest.problems``) or a SOAP Fault. Keeping one error
+type carrying *every* violation (not only the first) lets a partner fix a rejected record in
+one round trip instead of one per field.
 """
 
 from __future__ import annotations
@@ -48,13 +49,6 @@ class BrugValidationError(BrugError):
         lines = "; ".join(str(v) for v in self.violations[:5])
         more = f" (+{len(self.violations) - 5} more)" if len(self.violations) > 5 else ""
         super().__init__(f"invalid {context}: {lines}{more}")
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "error": "validation_failed",
-            "context": self.context,
-            "violations": [v.as_dict() for v in self.violations],
-        }
 
     @classmethod
     def merge(cls, errors: Iterable[BrugValidationError], *, context: str) -> BrugValidationError:

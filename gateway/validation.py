@@ -20,7 +20,7 @@ from gateway.observability.redaction import redact_insz
 
 M = TypeVar("M", bound=BaseModel)
 
-_SENSITIVE_KEYS = ("insz",)
+_SENSITIVE_KEYS = ("insz", "ssin")
 #: pydantic error types that are brug rules under another name (a lone surrogate is refused by
 #: pydantic before brug's own text check sees it: the same rule for the client either way).
 _RULES = {"string_unicode": XML_CHAR_RULE}

@@ -24,8 +24,24 @@ from gateway.auth import CLIENT_ASSERTION_TYPE
 from gateway.auth.assertion import make_client_assertion
 from gateway.demo.sample import Sample
 from gateway.demo.stack import DEMO_CLIENT, DemoStack
+from gateway.service.rest.resources import record_json, rest_json
 
 SCOPES = "vov:read vov:write odb:read odb:write vok:read"
+#: Issue types of a refused line: brug's rules, or the Belgif generic ones (schemaViolation...).
+ISSUE_PREFIXES = (
+    "urn:problem-type:brug:input-validation:",
+    "urn:problem-type:belgif:input-validation:",
+)
+
+
+def rule_name(issue_type: str) -> str:
+    """``insz.checksum`` for ``urn:problem-type:brug:input-validation:insz.checksum``."""
+    for prefix in ISSUE_PREFIXES:
+        if issue_type.startswith(prefix):
+            return issue_type.removeprefix(prefix)
+    return issue_type
+
+
 BULK_CHUNK = 64 * 1024
 
 
@@ -124,7 +140,7 @@ class BackendClient:
 
 def _lines(sample: Sample) -> Iterator[bytes]:
     for item in sample.items:
-        yield json.dumps({"registration": item.registration}).encode() + b"\n"
+        yield json.dumps({"registration": rest_json(item.registration)}).encode() + b"\n"
 
 
 def run_exchange(
@@ -141,7 +157,7 @@ def run_exchange(
     backend = BackendClient(stack)
     phase("loading the ODB course catalogue")
     for odb_number, course in sample.courses.items():
-        backend.put_course(odb_number, course.model_dump(mode="json"))
+        backend.put_course(odb_number, record_json(course))
 
     phase("streaming the bulk file")
     outage_at = len(sample.items) // 3
@@ -153,13 +169,13 @@ def run_exchange(
         status = result.get("status")
         if status == "accepted":
             outcome.accepted += 1
-            outcome.accepted_ids.append(str(result["message_id"]))
+            outcome.accepted_ids.append(str(result["messageId"]))
         elif status == "not-for-brussels":
             outcome.not_for_brussels += 1
         else:
             outcome.rejected += 1
-            for violation in result.get("violations", []):
-                outcome.rejected_by_rule[str(violation.get("rule"))] += 1
+            for issue in result.get("issues", []):
+                outcome.rejected_by_rule[rule_name(str(issue.get("type")))] += 1
         if outcome.submitted == outage_at and outage_seconds > 0:
             stack.brussels.set_faults(down_for_seconds=outage_seconds)
             outage_started = time.monotonic()
@@ -172,8 +188,8 @@ def run_exchange(
     outcome.mutations_pushed = _push_mutations(stack, mutations)
     phase("building the proactive VOK list")
     proactive = backend.proactive()
-    outcome.vok_candidates = int(proactive.get("count", 0))
-    outcome.vok_examples = list(proactive.get("candidates", []))[:3]
+    outcome.vok_candidates = int(proactive.get("total", 0))
+    outcome.vok_examples = list(proactive.get("items", []))[:3]
 
     phase("waiting for every accepted message to be delivered")
     started = time.monotonic()

@@ -107,10 +107,10 @@ def run_full_demo(count: int, seed: int, workdir: Path, outage: float, mutations
         stack.close()
     console.print(_summary(outcome, stack))
     for candidate in outcome.vok_examples:
-        insz = mask_insz(str(candidate.get("insz", "")))
+        insz = mask_insz(str(candidate.get("ssin", "")))
         status = candidate.get("status", "")
         reduction = candidate.get("reduction") or ""
-        amount = candidate.get("monthly_premium_eur") or ""
+        amount = (candidate.get("decision") or {}).get("monthlyPremiumEur") or ""
         console.print(f"  VOK candidate {insz}: {status} {reduction} {amount}")
     ok = outcome.audit_verified is True and outcome.stored_at_brussels == outcome.accepted
     console.print(

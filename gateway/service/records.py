@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -141,15 +141,23 @@ class ExchangeRecords:
         if rows:
             tx.connection().execute(_INSERT_INBOUND, rows)
 
-    def inbound_for(self, insz: str, *, limit: int = 100) -> list[InboundRecord]:
+    def inbound_for(self, insz: str, *, limit: int = 100, offset: int = 0) -> list[InboundRecord]:
+        """The worker's inbound records, newest first; ``offset`` skips the newest ones."""
         with self.store.join(None) as session:
             rows = session.scalars(
                 select(InboundRecordRow)
                 .where(InboundRecordRow.subject == self.subjects.hash(insz))
-                .order_by(InboundRecordRow.received_at.desc())
+                .order_by(InboundRecordRow.received_at.desc(), InboundRecordRow.id.desc())
+                .offset(offset)
                 .limit(limit)
             ).all()
             return [_inbound(row) for row in rows]
+
+    def inbound_total(self, insz: str) -> int:
+        """How many inbound records the worker has."""
+        stmt = select(func.count()).where(InboundRecordRow.subject == self.subjects.hash(insz))
+        with self.store.join(None) as session:
+            return int(session.scalar(stmt) or 0)
 
     def inbound_count(self) -> int:
         with self.store.join(None) as session:

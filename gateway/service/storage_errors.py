@@ -1,4 +1,5 @@
-"""Which failures mean "the store cannot take writes right now", and how REST says so.
+"""Which failures mean "the store cannot take writes right now" (REST answers them with a 503
+``serviceUnavailable`` problem and ``Retry-After``: :mod:`gateway.service.rest.errors`).
 
 A backend that gets a 500 does not know whether to retry; one that gets a 503 with
 ``Retry-After`` does, and its retry is safe because nothing was acknowledged: every write
@@ -27,10 +28,7 @@ from __future__ import annotations
 
 import errno
 import logging
-from typing import Any
 
-from fastapi import Request
-from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
@@ -40,7 +38,6 @@ log = logging.getLogger(__name__)
 
 #: Seconds a client should wait before resending a write refused for a storage outage.
 STORAGE_RETRY_AFTER = 5
-STORAGE_ERROR = "storage_unavailable"
 _DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS})
 
 #: Exception types to register a handler for (the handler then decides with
@@ -74,38 +71,9 @@ def storage_kind(exc: BaseException) -> str:
     return "database_unavailable"
 
 
-def storage_unavailable_body(exc: BaseException) -> dict[str, Any]:
-    """The 503 body: stable ``error`` code, a message that never echoes the driver's text
-    (it can hold SQL parameters, i.e. personal data), and when to retry."""
-    return {
-        "error": STORAGE_ERROR,
-        "message": "the gateway cannot store requests right now; nothing of this request was "
-        "stored, resend it (same Idempotency-Key) later",
-        "reason": storage_kind(exc),
-        "retry_after": STORAGE_RETRY_AFTER,
-    }
-
-
-async def storage_error_handler(request: Request, exc: Exception) -> JSONResponse:
-    """Starlette exception handler: 503 + ``Retry-After`` for a storage outage; anything else
-    of the registered types is re-raised so it stays the 500 it was."""
-    if not is_storage_unavailable(exc):
-        raise exc
-    log.warning(
-        "%s %s: storage unavailable (%s)", request.method, request.url.path, type(exc).__name__
-    )
-    return JSONResponse(
-        storage_unavailable_body(exc),
-        status_code=503,
-        headers={"Retry-After": str(STORAGE_RETRY_AFTER)},
-    )
-
-
 __all__ = [
-    "STORAGE_ERROR",
     "STORAGE_EXCEPTION_TYPES",
     "STORAGE_RETRY_AFTER",
     "is_storage_unavailable",
-    "storage_error_handler",
-    "storage_unavailable_body",
+    "storage_kind",
 ]

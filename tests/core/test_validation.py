@@ -53,4 +53,7 @@ def test_error_needs_violations_and_serialises() -> None:
     with pytest.raises(ValueError):
         BrugValidationError([])
     err = BrugValidationError([Violation("a", "r", "m", "v")], context="x")
-    assert err.as_dict()["violations"] == [{"path": "a", "rule": "r", "message": "m", "value": "v"}]
+    assert [v.as_dict() for v in err.violations] == [
+        {"path": "a", "rule": "r", "message": "m", "value": "v"}
+    ]
+    assert str(err) == "invalid x: a: [r] m (value: v)"

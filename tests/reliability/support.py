@@ -39,6 +39,7 @@ from gateway.demo.sample import generate
 from gateway.demo.stack import DEMO_CLIENT, demo_config
 from gateway.service.app import create_app
 from gateway.service.context import GatewayContext, build_context
+from gateway.service.rest.resources import record_json, rest_json
 from gateway.store import Store
 from gateway.wssecurity.pki import PkiLayout
 from tests.support.store import DEFAULT_ADMIN_URL, PG_URL_ENV
@@ -291,8 +292,8 @@ def sample_lines(count: int, *, seed: int = 2025) -> list[bytes]:
     return [
         json.dumps(
             {
-                "registration": item.registration,
-                "course": sample.courses[item.odb_number].model_dump(mode="json"),
+                "registration": rest_json(item.registration),
+                "course": record_json(sample.courses[item.odb_number]),
             }
         ).encode()
         + b"\n"
@@ -301,7 +302,7 @@ def sample_lines(count: int, *, seed: int = 2025) -> list[bytes]:
 
 
 def accepted_ids(results: Iterable[dict[str, Any]]) -> list[str]:
-    return [str(r["message_id"]) for r in results if r.get("status") == "accepted"]
+    return [str(r["messageId"]) for r in results if r.get("status") == "accepted"]
 
 
 # -- what happened ---------------------------------------------------------------------------
@@ -397,8 +398,8 @@ def brussels_submissions(count: int, *, seed: int = 5) -> list[bytes]:
     bodies = [
         json.dumps(
             {
-                **item.registration,
-                "course": sample.courses[item.odb_number].model_dump(mode="json"),
+                **rest_json(item.registration),
+                "course": record_json(sample.courses[item.odb_number]),
             }
         ).encode()
         for item in sample.items

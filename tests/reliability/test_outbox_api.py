@@ -24,6 +24,7 @@ from gateway.service.context import GatewayContext
 from gateway.service.rest.routes_outbox import parse_age
 from gateway.wssecurity.pki import PkiLayout
 from tests.reliability.support import bearer, brussels_submissions, in_process_gateway, submit
+from tests.service.rest.problem_support import bad_request, problem, rule_of
 
 #: Nobody listens: delivery is off in this module, the URL is only configuration.
 NOWHERE = "http://127.0.0.1:9/services/bev/v1"
@@ -47,7 +48,7 @@ def setup(tmp_path: Path, pki: PkiLayout) -> Iterator[Setup]:
         for body in brussels_submissions(4):
             answer = submit(client, writer, body)
             assert answer.status_code == 202, answer.text
-            ids.append(answer.json()["message_id"])
+            ids.append(answer.json()["messageId"])
         entries = [context.outbox.find("brussels", m) for m in ids]
         assert all(e is not None for e in entries)
         outbox = context.outbox
@@ -69,25 +70,32 @@ def test_list_filters_by_status_and_partner_and_never_shows_payloads(setup: Setu
     everything = client.get("/v1/outbox", headers=admin)
     assert everything.status_code == 200, everything.text
     body = everything.json()
-    assert body["count"] == 4
-    assert [e["id"] for e in body["entries"]] == sorted(e["id"] for e in body["entries"])
-    assert all("payload" not in e and "answer" not in e for e in body["entries"])
+    assert body["total"] == 4
+    assert [e["id"] for e in body["items"]] == sorted(e["id"] for e in body["items"])
+    assert all("payload" not in e and "answer" not in e for e in body["items"])
 
     pending = client.get("/v1/outbox", params={"status": "pending"}, headers=admin).json()
-    assert pending["count"] == setup.pending
-    assert all(e["status"] == "pending" and e["next_attempt_at"] for e in pending["entries"])
+    assert pending["total"] == setup.pending
+    assert all(e["status"] == "pending" and e["nextAttemptAt"] for e in pending["items"])
     dead = client.get("/v1/outbox", params={"status": "dead"}, headers=admin).json()
-    assert [e["id"] for e in dead["entries"]] == [setup.dead]
-    assert dead["entries"][0]["last_error"] == "refused by partner: test"
+    assert [e["id"] for e in dead["items"]] == [setup.dead]
+    assert dead["items"][0]["lastError"] == "refused by partner: test"
 
-    assert client.get("/v1/outbox", params={"partner": "federal"}, headers=admin).json() == {
-        "entries": [],
-        "count": 0,
-    }
-    assert client.get("/v1/outbox", params={"limit": 1}, headers=admin).json()["count"] == 1
+    empty = client.get("/v1/outbox", params={"partner": "federal"}, headers=admin).json()
+    assert (empty["items"], empty["total"], empty["page"]) == ([], 0, 1)
+    assert "next" not in empty and "prev" not in empty
+
+    first = client.get("/v1/outbox", params={"pageSize": 3}, headers=admin).json()
+    assert (len(first["items"]), first["total"], first["pageSize"]) == (3, 4, 3)
+    assert first["self"] == "http://testserver/v1/outbox?page=1&pageSize=3"
+    assert "prev" not in first and first["last"] == first["next"]
+    second = client.get(first["next"], headers=admin).json()
+    assert [e["id"] for e in first["items"] + second["items"]] == [e["id"] for e in body["items"]]
+    assert second["prev"] == first["self"] and "next" not in second
+    assert second["items"][0]["self"].endswith(f"/v1/outbox/{second['items'][0]['id']}")
     refused = client.get("/v1/outbox", params={"status": "lost"}, headers=admin)
-    assert refused.status_code == 422
-    assert refused.json()["error"] == "validation_failed"
+    (issue,) = bad_request(refused)
+    assert (rule_of(issue), issue["in"], issue["name"]) == ("schemaViolation", "query", "status")
 
 
 def test_inspect_shows_attempts_error_and_answer_and_the_payload_only_on_request(
@@ -99,10 +107,9 @@ def test_inspect_shows_attempts_error_and_answer_and_the_payload_only_on_request
     entry = delivered.json()
     assert entry["status"] == "delivered"
     assert entry["attempts"] == 1
-    assert entry["payload"] is None
+    assert "payload" not in entry
     assert entry["answer"] == {
         "format": "base64",
-        "content_type": None,
         "data": base64.b64encode(b"<ack>ok</ack>").decode(),
     }
     assert len(entry["digest"]) == 64
@@ -114,11 +121,12 @@ def test_inspect_shows_attempts_error_and_answer_and_the_payload_only_on_request
     assert base64.b64decode(with_payload["payload"]) == stored.payload
 
     dead = client.get(f"/v1/outbox/{setup.dead}", headers=admin).json()
-    assert (dead["status"], dead["last_error"], dead["answer"]) == (
+    assert (dead["status"], dead["lastError"], dead.get("answer")) == (
         "dead",
         "refused by partner: test",
         None,
     )
+    assert dead["self"].endswith(f"/v1/outbox/{setup.dead}")
 
 
 def test_retry_makes_a_dead_entry_due_and_refuses_delivered_ones(setup: Setup) -> None:
@@ -127,29 +135,29 @@ def test_retry_makes_a_dead_entry_due_and_refuses_delivered_ones(setup: Setup) -
     assert retried.status_code == 200, retried.text
     body = retried.json()
     assert (body["status"], body["attempts"]) == ("pending", 0)
-    assert "retried by operator" in body["last_error"]
+    assert "retried by operator" in body["lastError"]
     assert setup.context.outbox.get(setup.dead).status is OutboxStatus.PENDING
 
     done = client.post(f"/v1/outbox/{setup.delivered}/retry", headers=admin)
-    assert done.status_code == 409
-    assert done.json()["error"] == "outbox_entry_not_retryable"
-    assert done.json()["status"] == "delivered"
+    body = problem(done, 409, "urn:problem-type:brug:outboxEntryNotRetryable")
+    assert body["entryStatus"] == "delivered"
 
 
 def test_purge_deletes_only_finished_entries_older_than_the_age(setup: Setup) -> None:
     client, admin = setup.client, setup.admin
-    kept = client.post("/v1/outbox/purge", params={"older_than": "30d"}, headers=admin)
+    kept = client.post("/v1/outbox/purge", params={"olderThan": "30d"}, headers=admin)
     assert kept.status_code == 200, kept.text
-    assert kept.json() == {"purged": 0, "older_than_seconds": 30 * 86400}
+    assert kept.json() == {"purged": 0, "olderThanSeconds": 30 * 86400}
     time.sleep(1.1)
-    purged = client.post("/v1/outbox/purge", params={"older_than": "1s"}, headers=admin).json()
+    purged = client.post("/v1/outbox/purge", params={"olderThan": "1s"}, headers=admin).json()
     assert purged["purged"] == 2  # the delivered and the dead entry; pending ones stay
     left = client.get("/v1/outbox", headers=admin).json()
-    assert {e["status"] for e in left["entries"]} == {"pending"}
-    assert left["count"] == setup.pending
-    bad = client.post("/v1/outbox/purge", params={"older_than": "soon"}, headers=admin)
-    assert bad.status_code == 422
-    assert bad.json()["violations"][0]["rule"] == "duration.invalid"
+    assert {e["status"] for e in left["items"]} == {"pending"}
+    assert left["total"] == setup.pending
+    bad = client.post("/v1/outbox/purge", params={"olderThan": "soon"}, headers=admin)
+    (issue,) = bad_request(bad)
+    assert rule_of(issue) == "duration.invalid"
+    assert (issue["in"], issue["name"], issue["value"]) == ("query", "olderThan", "soon")
 
 
 @pytest.mark.parametrize(
@@ -158,7 +166,7 @@ def test_purge_deletes_only_finished_entries_older_than_the_age(setup: Setup) ->
         ("GET", "/v1/outbox"),
         ("GET", "/v1/outbox/1"),
         ("POST", "/v1/outbox/1/retry"),
-        ("POST", "/v1/outbox/purge?older_than=30d"),
+        ("POST", "/v1/outbox/purge?olderThan=30d"),
     ],
 )
 def test_every_outbox_operation_needs_outbox_admin(
@@ -179,9 +187,7 @@ def test_every_outbox_operation_needs_outbox_admin(
 )
 def test_unknown_entry_is_404(setup: Setup, method: str, path: str) -> None:
     answer = setup.client.request(method, path, headers=setup.admin)
-    assert answer.status_code == 404, answer.text
-    assert answer.json()["error"] == "not_found"
-    assert answer.json()["resource"] == "outbox_entry"
+    assert problem(answer, 404, "resourceNotFound")["resource"] == "outbox_entry"
 
 
 def test_age_parser_matches_the_cli_units() -> None:

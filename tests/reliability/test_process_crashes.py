@@ -130,8 +130,8 @@ def test_brussels_down_when_the_batch_starts_everything_delivered_after_it_retur
                     what="delivery after Brussels came back",
                 )
                 retries = backend.metric("brug_retries_total")
-                assert backend.outbox(status="pending")["count"] == 0
-                assert backend.outbox(status="dead")["count"] == 0
+                assert backend.outbox(status="pending")["total"] == 0
+                assert backend.outbox(status="dead")["total"] == 0
             finally:
                 backend.close()
         assert retries > 0

@@ -2,9 +2,9 @@
 
 (a) PostgreSQL switched off for the gateway's database (``ALLOW_CONNECTIONS false`` and every
     connection terminated: what a stopped or unreachable server looks like to the driver):
-    REST writes answer 503 ``storage_unavailable`` with ``Retry-After``, the SOAP endpoint a
-    Server fault with HTTP 503, never a 500; switched back on, the messages acknowledged before
-    are still in the outbox and the running delivery loop delivers them.
+    REST writes answer a 503 ``serviceUnavailable`` problem with ``Retry-After``, the SOAP
+    endpoint a Server fault with HTTP 503, never a 500; switched back on, the messages
+    acknowledged before are still in the outbox and the running delivery loop delivers them.
 (b) SQLite on a full filesystem (an 8 MB tmpfs mounted for the test, filled with a file): the
     write that no longer fits answers 503; after freeing space the acknowledged messages are
     intact and new writes are accepted again.
@@ -41,6 +41,7 @@ from tests.reliability.support import (
     unfinished,
     wait_until,
 )
+from tests.service.rest.problem_support import problem
 from tests.service.soap.support import ACTION, example, fault, submit_bev
 
 
@@ -51,11 +52,9 @@ def brussels(tmp_path: Path, pki: PkiLayout) -> Iterator[RunningProcess]:
 
 
 def assert_storage_503(answer: Response) -> dict[str, object]:
-    assert answer.status_code == 503, f"{answer.status_code}: {answer.text}"
+    body = problem(answer, 503, "serviceUnavailable")
     assert answer.headers["Retry-After"] == "5"
-    body = dict(answer.json())
-    assert body["error"] == "storage_unavailable"
-    assert body["retry_after"] == 5
+    assert body["retryAfterSec"] == 5
     return body
 
 
@@ -82,7 +81,7 @@ def test_postgresql_down_answers_503_and_keeps_every_acknowledged_message(
         for body in bodies[:5]:
             answer = submit(client, auth, body)
             assert answer.status_code == 202, answer.text
-            acknowledged.append(answer.json()["message_id"])
+            acknowledged.append(answer.json()["messageId"])
 
         set_connections(pg_db, allowed=False)
         try:
@@ -114,7 +113,7 @@ def test_postgresql_down_answers_503_and_keeps_every_acknowledged_message(
 
         again = submit(client, auth, bodies[7])  # the pool reconnects on its own
         assert again.status_code == 202, again.text
-        acknowledged.append(again.json()["message_id"])
+        acknowledged.append(again.json()["messageId"])
         for message_id in acknowledged:
             entry = context.outbox.find("brussels", message_id)
             assert entry is not None and entry.status is not OutboxStatus.DEAD
@@ -179,7 +178,7 @@ def test_disk_full_answers_503_and_keeps_every_acknowledged_message(
         for _ in range(3):
             answer = submit(client, auth, next(bodies))
             assert answer.status_code == 202, answer.text
-            acknowledged.append(answer.json()["message_id"])
+            acknowledged.append(answer.json()["messageId"])
 
         filler = fill(small_filesystem)
         refusal = None
@@ -190,7 +189,7 @@ def test_disk_full_answers_503_and_keeps_every_acknowledged_message(
             if answer.status_code == 503:
                 refusal = assert_storage_503(answer)
                 break
-            acknowledged.append(answer.json()["message_id"])
+            acknowledged.append(answer.json()["messageId"])
         assert refusal is not None, "the full disk never refused a write"
         assert refusal["reason"] in ("disk_full", "database_unavailable")
         print(f"\ndisk full: {len(acknowledged)} acknowledged, then 503 ({refusal['reason']})")
@@ -198,7 +197,7 @@ def test_disk_full_answers_503_and_keeps_every_acknowledged_message(
         filler.unlink()
         after = submit(client, auth, next(bodies))
         assert after.status_code == 202, after.text
-        acknowledged.append(after.json()["message_id"])
+        acknowledged.append(after.json()["messageId"])
         _check_intact(context, acknowledged)
 
     reopened = Store(store_url)  # and from a fresh connection: a consistent database file

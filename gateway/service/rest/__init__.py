@@ -17,13 +17,16 @@ from fastapi import FastAPI
 
 from gateway.service.context import GatewayContext
 from gateway.service.rest.errors import ApiError, install_rest_errors
+from gateway.service.rest.limits import BodyLimit
 from gateway.service.rest.openapi import describe_rest_api
 from gateway.service.rest.router import PREFIX, openapi_metadata, rest_router
 
 
 def install_rest_api(app: FastAPI, context: GatewayContext) -> None:
-    """Mount ``/v1``, its error handlers and its OpenAPI additions on ``app``."""
+    """Mount ``/v1``, its error handlers, its body size limit and its OpenAPI additions on
+    ``app``."""
     app.include_router(rest_router(context))
+    app.add_middleware(BodyLimit)
     install_rest_errors(app)
     describe_rest_api(app)
 

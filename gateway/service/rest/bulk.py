@@ -27,11 +27,12 @@ import logging
 import tempfile
 import threading
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
-from typing import IO, Annotated, Any
+from dataclasses import dataclass, field, replace
+from typing import IO, Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, TypeAdapter
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
@@ -40,13 +41,14 @@ from adapters.brussels.mapping import ROUTE_NOT_BRUSSELS
 from gateway.auth import Principal
 from gateway.delivery.inbox import InboxConflict
 from gateway.errors import BrugValidationError, Violation
-from gateway.models import OdbCourse, VovRegistration
 from gateway.service.context import GatewayContext
-from gateway.service.rest import idempotency
+from gateway.service.rest import idempotency, problems
 from gateway.service.rest.errors import ApiError
 from gateway.service.rest.openapi_examples import BULK_EXAMPLE
+from gateway.service.rest.resources import OdbCourse, VovRegistration, canonical
+from gateway.service.rest.responses import problem_responses
 from gateway.service.rest.routes_registrations import request_correlation_id
-from gateway.service.rest.schemas import BulkLineResult, BulkSummary
+from gateway.service.rest.schemas import BulkLineResult, BulkSummary, BulkSummaryLine, dump
 from gateway.service.rest.security import ScopeGuards
 from gateway.service.rest.submission import (
     Commit,
@@ -58,6 +60,7 @@ from gateway.service.rest.submission import (
 from gateway.validation import parse_model
 
 log = logging.getLogger(__name__)
+M = TypeVar("M", bound=BaseModel)
 
 MEDIA_TYPE = "application/x-ndjson"
 ACCEPTED_MEDIA_TYPES = frozenset({MEDIA_TYPE, "application/jsonl", "application/x-jsonlines"})
@@ -135,7 +138,7 @@ class Counts:
             not_for_brussels=self.not_for_brussels,
             replayed=self.replayed,
         )
-        return json.dumps({"summary": model.model_dump()}, separators=(",", ":")).encode()
+        return json.dumps({"summary": dump(model)}, separators=(",", ":")).encode()
 
 
 def _result(
@@ -144,22 +147,41 @@ def _result(
     status: str,
     *,
     message_id: str | None = None,
-    violations: list[dict[str, Any]] | None = None,
+    issues: list[dict[str, Any]] | None = None,
 ) -> bytes:
-    out: dict[str, Any] = {"line": number, "registration_id": registration_id, "status": status}
+    out: dict[str, Any] = {"line": number}
+    if registration_id is not None:
+        out["registrationId"] = registration_id
+    out["status"] = status
     if message_id is not None:
-        out["message_id"] = message_id
-    if violations is not None:
-        out["violations"] = violations
+        out["messageId"] = message_id
+    if issues is not None:
+        out["issues"] = issues
     return json.dumps(out, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def _violations(error: BrugValidationError) -> list[dict[str, Any]]:
-    return [v.as_dict() for v in error.violations]
+class _AsSent(BrugValidationError):
+    """Violations whose paths already name the line's properties as the client sent them
+    (checks of the REST models, unknown keys): not renamed."""
+
+
+def _issues(error: BrugValidationError) -> list[dict[str, Any]]:
+    """The line's broken rules as Belgif issues, ``name`` a path into the registration: the
+    REST models' paths as they are, the canonical code's (mapping, catalogue) renamed and
+    without the mapping's ``registration.`` prefix."""
+    violations = [replace(v, path=v.path.removeprefix("registration.")) for v in error.violations]
+    return problems.issues_of(violations, rename=not isinstance(error, _AsSent))
 
 
 def _one(path: str, rule: str, message: str) -> BrugValidationError:
-    return BrugValidationError([Violation(path, rule, message)], context="bulk line")
+    return _AsSent([Violation(path, rule, message)], context="bulk line")
+
+
+def _parse(model: type[M], data: Any, context: str | None = None) -> M:
+    try:
+        return canonical(parse_model(model, data, context=context))
+    except BrugValidationError as exc:
+        raise _AsSent(exc.violations, context=exc.context) from None
 
 
 @dataclass(slots=True)
@@ -222,9 +244,9 @@ class BulkProcessor:
                         results[number] = self._replayed(earlier.answer)
                         continue
                 registration_data, course_data, registration_id = _split(raw)
-                registration = parse_model(VovRegistration, registration_data)
+                registration = _parse(VovRegistration, registration_data)
                 course = (
-                    parse_model(OdbCourse, course_data, context="course")
+                    _parse(OdbCourse, course_data, context="course")
                     if course_data is not None
                     else self.submissions.course_for(registration, None, courses)
                 )
@@ -297,7 +319,7 @@ class BulkProcessor:
         else:
             self.counts.add(rejected=1)
             status = "rejected"
-        return _result(number, registration_id, status, violations=_violations(error))
+        return _result(number, registration_id, status, issues=_issues(error))
 
 
 def _split(raw: bytes) -> tuple[Any, Any, str | None]:
@@ -320,7 +342,7 @@ def _split(raw: bytes) -> tuple[Any, Any, str | None]:
     else:
         registration = dict(data)
         course = registration.pop("course", None)
-    rid = registration.get("registration_id") if isinstance(registration, dict) else None
+    rid = registration.get("registrationId") if isinstance(registration, dict) else None
     return registration, course, rid if isinstance(rid, str) and len(rid) <= 64 else None
 
 
@@ -376,7 +398,8 @@ def _check_media_type(request: Request) -> None:
         )
 
 
-_LINE_SCHEMA = BulkLineResult.model_json_schema()
+#: Each line of the answer: a line's result, or the closing summary.
+_LINE_SCHEMA = TypeAdapter(BulkLineResult | BulkSummaryLine).json_schema()
 _REQUEST_BODY: dict[str, Any] = {
     "required": True,
     "description": "One JSON object per line: a VOV registration (optionally with `course`), "
@@ -404,29 +427,34 @@ def bulk_router(
 
     @router.post(
         "/vov-registrations/bulk",
+        operation_id="submitVovRegistrationBulk",
         summary="Submit an NDJSON file of VOV registrations (streamed)",
         response_class=StreamingResponse,
         responses={
             200: {
-                "description": "One result line per non-blank input line, in order, then "
-                '{"summary": {...}}',
+                "description": "NDJSON: one result line per non-blank input line, in order, "
+                'then {"summary": {...}}; the schema is the schema of each line',
                 "content": {
                     MEDIA_TYPE: {
                         "schema": _LINE_SCHEMA,
                         "example": (
-                            '{"line":1,"registration_id":"VOV-2025-000101","status":"accepted",'
-                            '"message_id":"0f8fad5b-d9cb-469f-a165-70867728950e"}\n'
-                            '{"line":2,"registration_id":"VOV-2025-000102","status":"not-for-brussels",'
-                            '"violations":[{"path":"registration.establishment_unit.region","rule":'
-                            '"route.not-brussels","message":"...","value":"flanders"}]}\n'
-                            '{"summary":{"lines":2,"accepted":1,"rejected":0,"not_for_brussels":1,'
+                            '{"line":1,"registrationId":"VOV-2025-000101","status":"accepted",'
+                            '"messageId":"0f8fad5b-d9cb-469f-a165-70867728950e"}\n'
+                            '{"line":2,"registrationId":"VOV-2025-000102","status":"not-for-brussels",'
+                            '"issues":[{"type":"urn:problem-type:brug:input-validation:'
+                            'route.not-brussels","href":"docs/problems.md#route.not-brussels",'
+                            '"title":"Not a Brussels establishment unit: the record stays in VOV",'
+                            '"detail":"only a Brussels establishment unit yields a BEV record; '
+                            'a record belongs to one scheme at a time","in":"body",'
+                            '"name":"establishmentUnit.region",'
+                            '"value":"flanders"}]}\n'
+                            '{"summary":{"lines":2,"accepted":1,"rejected":0,"notForBrussels":1,'
                             '"replayed":0}}\n'
                         ),
                     }
                 },
             },
-            400: idempotency.MISSING_RESPONSE,
-            415: {"description": "not application/x-ndjson"},
+            **problem_responses(409, 415, 422),
         },
         openapi_extra={"parameters": [idempotency.PARAMETER], "requestBody": _REQUEST_BODY},
     )

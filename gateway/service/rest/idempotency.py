@@ -8,7 +8,8 @@ carries the first answer, so:
 
 * same key, same body (SHA-256 of the raw bytes) → the first answer again, byte for byte, with
   ``Idempotent-Replayed: true``; nothing happens twice;
-* same key, another body → 422 ``idempotency_key_reused`` (the key is not reusable);
+* same key, another body → 422 ``urn:problem-type:brug:idempotencyKeyReused`` (the key is
+  not reusable);
 * a failed request (4xx) stores nothing: its retry is simply checked again.
 
 Keys are per client: two backends cannot collide or read each other's answers.
@@ -17,6 +18,7 @@ Keys are per client: two backends cannot collide or read each other's answers.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,7 +29,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from gateway.delivery.inbox import InboxConflict
-from gateway.service.rest.errors import ApiError
+from gateway.service.rest.errors import invalid
 from gateway.store.database import Store
 from gateway.store.tables import InboxRow
 
@@ -38,28 +40,16 @@ _KEY = re.compile(r"^[A-Za-z0-9._:/+=-]{1,128}$")
 _KEY_RULE = f"send an {HEADER} header (1-128 characters A-Z a-z 0-9 . _ : / + = -)"
 
 #: The header as an OpenAPI parameter (added through ``openapi_extra`` because a missing key
-#: must be a 400 naming the header, not FastAPI's generic 422).
+#: must be a 400 issue of brug's rule ``idempotency.key-missing``, not a generic one).
 PARAMETER: dict[str, Any] = {
     "name": HEADER,
     "in": "header",
     "required": True,
     "description": "A unique key per logical request (a UUID is fine). Sending the same request "
     "again with the same key returns the first answer and has no second effect; the same key "
-    "with another body is refused (422 idempotency_key_reused).",
+    "with another body is refused (422 urn:problem-type:brug:idempotencyKeyReused).",
     "schema": {"type": "string", "pattern": _KEY.pattern, "maxLength": 128},
     "example": "7f1c1f0e-4b7a-4c38-9d1e-3f5d2a9b6c10",
-}
-MISSING_RESPONSE: dict[str, Any] = {
-    "description": "Idempotency-Key missing or malformed",
-    "content": {
-        "application/json": {
-            "example": {
-                "error": "idempotency_key_missing",
-                "message": _KEY_RULE,
-                "header": HEADER,
-            }
-        }
-    },
 }
 
 
@@ -76,11 +66,12 @@ def idempotency_key(request: Request) -> str:
     """The request's key; 400 naming the header when it is missing or malformed."""
     value = request.headers.get(HEADER)
     if value is None or not _KEY.match(value.strip()):
-        raise ApiError(
-            400,
-            "idempotency_key_missing" if value is None else "idempotency_key_invalid",
+        raise invalid(
+            f"header.{HEADER}",
+            "idempotency.key-missing" if value is None else "idempotency.key-invalid",
             _KEY_RULE,
-            header=HEADER,
+            None if value is None else value[:80],
+            context=HEADER,
         )
     return value.strip()
 
@@ -91,13 +82,17 @@ def encode_answer(status_code: int, body: bytes) -> bytes:
 
 
 def replay(answer: bytes) -> Response:
+    """The first answer again; a 201/202 gets its ``Location`` back from the body's ``self``."""
     status, _, body = answer.partition(b"\n")
-    return Response(
-        body,
-        status_code=int(status),
-        media_type="application/json",
-        headers={REPLAYED_HEADER: "true"},
-    )
+    headers = {REPLAYED_HEADER: "true"}
+    if int(status) in (201, 202):
+        try:
+            link = json.loads(body).get("self")
+        except (ValueError, AttributeError):
+            link = None
+        if isinstance(link, str):
+            headers["Location"] = link
+    return Response(body, status_code=int(status), media_type="application/json", headers=headers)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,8 @@
 
 The same files are used by the CLI docs and the tests, so an example in Swagger UI is a record
 that is known to validate (or, for the invalid ones, known to fail the way the example says).
+The files hold canonical records (Python names); the examples show them with the REST API's
+names (:func:`gateway.service.rest.resources.rest_json`).
 Installed without the repository (a wheel), the files are absent and the document simply has no
 examples: a missing example must never stop the service.
 """
@@ -13,13 +15,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from gateway.service.rest.resources import rest_json
+
 EXAMPLES_DIR = Path(__file__).resolve().parents[3] / "examples"
 
 
 @lru_cache(maxsize=32)
 def _load(name: str) -> Any:
     try:
-        return json.loads((EXAMPLES_DIR / name).read_text(encoding="utf-8"))
+        return rest_json(json.loads((EXAMPLES_DIR / name).read_text(encoding="utf-8")))
     except (OSError, ValueError):
         return None
 
@@ -51,10 +55,10 @@ def registration_examples() -> dict[str, dict[str, Any]]:
         ),
         (
             "flemish-unit",
-            "Flemish establishment unit: 422 route.not-brussels (stays in VOV)",
+            "Flemish establishment unit: 400 route.not-brussels (stays in VOV)",
             _load("vov-registration-flanders.json"),
         ),
-        ("bad-insz", "Wrong INSZ check digits: 422 insz.checksum", _load("invalid/bad-insz.json")),
+        ("bad-insz", "Wrong INSZ check digits: 400 insz.checksum", _load("invalid/bad-insz.json")),
     )
 
 
@@ -71,26 +75,26 @@ def vok_check_examples() -> dict[str, dict[str, Any]]:
     value = None
     if isinstance(query, dict) and isinstance(course, dict):
         value = {
-            "insz": query.get("insz"),
-            "odb_number": course.get("odb_number"),
-            "period": {"begin": "2025-09-01", "end": "2026-02-28"},
-            "education_level": "medium",
-            "lives_alone": False,
-            "contract_months": 24,
+            "ssin": query.get("ssin"),
+            "odbNumber": course.get("odbNumber"),
+            "period": {"startDate": "2025-09-01", "endDate": "2026-02-28"},
+            "educationLevel": "medium",
+            "livesAlone": False,
+            "contractMonths": 24,
         }
     return _examples(("catalogue-course", "A worker and a course from the catalogue", value))
 
 
 def proactive_examples() -> dict[str, dict[str, Any]]:
     course = _load("odb-course-vok.json")
-    number = course.get("odb_number") if isinstance(course, dict) else None
+    number = course.get("odbNumber") if isinstance(course, dict) else None
     out: dict[str, dict[str, Any]] = {
         "to-contact": {"summary": "Every worker with training time credit", "value": {}}
     }
     if number:
         out["with-course"] = {
             "summary": "Check each candidate against a catalogue course",
-            "value": {"odb_number": number},
+            "value": {"odbNumber": number},
         }
     return out
 

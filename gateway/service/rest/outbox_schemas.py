@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from gateway.service.rest.schemas import AcknowledgementOut, RawAnswer
-
-_OPEN = ConfigDict(frozen=True)
+from gateway.service.rest.paging import Page
+from gateway.service.rest.resources import OUT_CONFIG
+from gateway.service.rest.schemas import SELF, AcknowledgementOut, RawAnswer
 
 Status = Literal["pending", "in_flight", "delivered", "dead"]
 
@@ -22,7 +22,7 @@ Status = Literal["pending", "in_flight", "delivered", "dead"]
 class OutboxEntrySummary(BaseModel):
     """One outbox entry as the list shows it: state and schedule, no answer, no payload."""
 
-    model_config = _OPEN
+    model_config = OUT_CONFIG
 
     id: int = Field(description="the entry id operators retry or inspect by")
     message_id: str
@@ -30,13 +30,18 @@ class OutboxEntrySummary(BaseModel):
     operation: str
     status: Status
     attempts: int = Field(description="attempts made (counted when claimed)")
-    next_attempt_at: datetime | None = Field(description="when a pending entry is due")
-    lease_owner: str | None = Field(description="the worker holding an in-flight entry")
-    lease_expires_at: datetime | None
-    last_error: str | None
+    next_attempt_at: datetime | None = Field(
+        default=None, description="when a pending entry is due"
+    )
+    lease_owner: str | None = Field(
+        default=None, description="the worker holding an in-flight entry"
+    )
+    lease_expires_at: datetime | None = None
+    last_error: str | None = None
     created_at: datetime
-    delivered_at: datetime | None
-    correlation_id: str | None
+    delivered_at: datetime | None = None
+    correlation_id: str | None = None
+    self_: str = SELF
 
 
 class OutboxEntryDetail(OutboxEntrySummary):
@@ -53,15 +58,12 @@ class OutboxEntryDetail(OutboxEntrySummary):
     )
 
 
-class OutboxList(BaseModel):
-    model_config = _OPEN
-
-    entries: list[OutboxEntrySummary]
-    count: int
+class OutboxList(Page[OutboxEntrySummary]):
+    """A page of outbox entries, oldest first."""
 
 
 class OutboxPurged(BaseModel):
-    model_config = _OPEN
+    model_config = OUT_CONFIG
 
     purged: int = Field(description="delivered and dead entries deleted")
     older_than_seconds: float = Field(description="the age limit applied, in seconds")

@@ -77,7 +77,7 @@ def candidates(
             "insz": insz,
             "attest_numbers": sorted(found.attests),
             "dossier_number": record.dossier_number,
-            "period": record.period,
+            "period": record.period.model_dump(),
             "reduction": reduction,
         }
         if course is None:
@@ -102,5 +102,5 @@ def candidates(
             status = "eligible"
         else:
             status = "provisional"
-        out.append(Candidate(status=status, decision=decision, **base))
+        out.append(Candidate(status=status, decision=decision.model_dump(), **base))
     return out

@@ -14,6 +14,7 @@ from fastapi import APIRouter
 
 from gateway.service.context import GatewayContext
 from gateway.service.rest.bulk import bulk_router
+from gateway.service.rest.responses import COMMON, problem_responses
 from gateway.service.rest.routes_courses import courses_router
 from gateway.service.rest.routes_federal import federal_router
 from gateway.service.rest.routes_messages import messages_router
@@ -33,9 +34,13 @@ and the federal RVA (time credit). This API is for Flemish backends.
   with a signed JWT (`private_key_jwt`, RFC 7523), or mutual TLS. Each operation names its scope.
 * **Writes** (`POST`, `PUT`) need an `Idempotency-Key` header: resending a request with the same
   key returns the first answer and has no second effect.
-* **Errors**: bad input is 422 `{"error": "validation_failed", "context", "violations": [{"path",
-  "rule", "message", "value"}]}`, every broken rule listed; a partner that cannot be reached is
-  503 with `Retry-After`.
+* **Errors** are RFC 9457 problem details (`application/problem+json`) of the Belgif REST guide's
+  types: bad input is 400 `urn:problem-type:belgif:badRequest` listing every broken rule in
+  `issues` (brug's rules as `urn:problem-type:brug:input-validation:<rule>`); a partner or the
+  store that cannot be reached is 503 `serviceUnavailable` with `Retry-After`.
+* **Names** follow the Belgif REST guide: lowerCamelCase, the INSZ as `ssin`, KBO numbers as
+  `enterpriseNumber`, periods as `startDate`/`endDate`; null values are left out. Resources have
+  a `self` link; lists are pages (`items`, `total`, `page`, `pageSize`, `next`/`prev` links).
 * INSZ numbers are accepted and returned where a backend needs them, never logged.
 """
 
@@ -75,7 +80,7 @@ def rest_router(context: GatewayContext) -> APIRouter:
     """Every ``/v1`` route, bound to ``context`` (store, partners, rules, auth settings)."""
     guards = ScopeGuards(context.settings.auth.token_url)
     submissions = Submissions(context)
-    router = APIRouter(prefix=PREFIX)
+    router = APIRouter(prefix=PREFIX, responses=problem_responses(*COMMON))
     router.include_router(registrations_router(context, guards, submissions))
     router.include_router(bulk_router(context, guards, submissions))
     router.include_router(courses_router(context, guards))

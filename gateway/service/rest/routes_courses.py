@@ -14,23 +14,23 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from gateway.auth import Principal
-from gateway.models import OdbCourse
 from gateway.models.odb import ODB_NUMBER_PATTERN
 from gateway.service.context import GatewayContext
 from gateway.service.rest import idempotency
 from gateway.service.rest.errors import invalid, not_found
 from gateway.service.rest.openapi_examples import course_examples
-from gateway.service.rest.schemas import ApiErrorBody, CourseStored, ValidationFailed
+from gateway.service.rest.resources import OdbCourse, canonical, record_json
+from gateway.service.rest.responses import problem_responses
+from gateway.service.rest.schemas import CourseStored, OdbCourseResource, href
 from gateway.service.rest.security import ScopeGuards
 
-OdbNumber = Annotated[
-    str,
-    Path(
-        pattern=ODB_NUMBER_PATTERN,
-        description="ODB number, e.g. CE-100234 (a module: CE-100234/M1)",
-        examples=["CE-100234"],
-    ),
-]
+OdbNumber = Path(
+    alias="odbNumber",
+    pattern=ODB_NUMBER_PATTERN,
+    description="ODB number, e.g. CE-100234 (a module: CE-100234/M1)",
+    examples=["CE-100234"],
+)
+LOCATION = {"description": "the URI of the stored course", "schema": {"type": "string"}}
 
 
 def courses_router(context: GatewayContext, guards: ScopeGuards) -> APIRouter:
@@ -38,7 +38,9 @@ def courses_router(context: GatewayContext, guards: ScopeGuards) -> APIRouter:
     writer = Depends(guards.any_of("odb:write", "vov:write"))
     reader = Depends(guards.any_of("odb:read"))
 
-    def store(principal: Principal, key: str, digest: str, course: OdbCourse) -> Response:
+    def store(
+        principal: Principal, key: str, digest: str, course: OdbCourse, link: str
+    ) -> Response:
         partner = idempotency.client_partner(principal.client_id)
         first = idempotency.check_seen(
             idempotency.lookup(context.store, partner, [key]).get(key), key, digest
@@ -49,27 +51,37 @@ def courses_router(context: GatewayContext, guards: ScopeGuards) -> APIRouter:
             decision = context.inbox.begin(partner, key, digest, tx=tx)
             if not decision.is_new and decision.answer is not None:
                 return idempotency.replay(decision.answer)
-            created = context.records.put_course(course, updated_by=principal.client_id, tx=tx)
+            created = context.records.put_course(
+                canonical(course), updated_by=principal.client_id, tx=tx
+            )
             status = 201 if created else 200
-            body = CourseStored(created=created, course=course).model_dump_json().encode()
+            stored = CourseStored.model_validate(
+                {"created": created, "course": course, "self": link}
+            )
+            body = stored.model_dump_json(by_alias=True, exclude_none=True).encode()
             context.inbox.complete(partner, key, idempotency.encode_answer(status, body), tx=tx)
-        return Response(body, status_code=status, media_type="application/json")
+        headers = {"Location": link} if created else None
+        return Response(body, status_code=status, media_type="application/json", headers=headers)
 
     @router.put(
-        "/odb-courses/{odb_number:path}",
+        "/odb-courses/{odbNumber:path}",
         status_code=200,
         response_model=CourseStored,
+        operation_id="putOdbCourse",
         summary="Store or replace an ODB course",
         responses={
-            201: {"model": CourseStored, "description": "stored (new course)"},
-            400: idempotency.MISSING_RESPONSE,
-            422: {"model": ValidationFailed, "description": "invalid course or number mismatch"},
+            201: {
+                "model": CourseStored,
+                "description": "stored (new course); `Location` is the course's URI",
+                "headers": {"Location": LOCATION},
+            },
+            **problem_responses(409, 413, 422),
         },
         openapi_extra={"parameters": [idempotency.PARAMETER]},
     )
     async def put_course(
         request: Request,
-        odb_number: OdbNumber,
+        odb_number: Annotated[str, OdbNumber],
         *,
         principal: Principal = writer,
         key: Annotated[str, Depends(idempotency.idempotency_key)],
@@ -77,31 +89,36 @@ def courses_router(context: GatewayContext, guards: ScopeGuards) -> APIRouter:
     ) -> Response:
         """Store the course under its number (201 when new, 200 when it replaced one).
 
-        The number in the path and in the body must be the same (422 ``path.mismatch``).
+        The number in the path and in the body must be the same (400 ``path.mismatch``).
         Needs scope ``odb:write`` or ``vov:write``.
         """
         if course.odb_number != odb_number:
             raise invalid(
-                "odb_number",
+                "odbNumber",
                 "path.mismatch",
                 f"the body is course {course.odb_number}, the path says {odb_number}",
                 course.odb_number,
                 context="OdbCourse",
             )
         digest = idempotency.body_digest(await request.body())
-        return await run_in_threadpool(store, principal, key, digest, course)
+        link = href(request, f"/v1/odb-courses/{odb_number}")
+        return await run_in_threadpool(store, principal, key, digest, course, link)
 
     @router.get(
-        "/odb-courses/{odb_number:path}",
-        response_model=OdbCourse,
+        "/odb-courses/{odbNumber:path}",
+        response_model=OdbCourseResource,
+        operation_id="getOdbCourse",
         summary="Read an ODB course",
-        responses={404: {"model": ApiErrorBody, "description": "not in the catalogue"}},
+        responses=problem_responses(404, descriptions={404: "not in the catalogue"}),
     )
-    async def get_course(odb_number: OdbNumber, *, principal: Principal = reader) -> JSONResponse:
+    async def get_course(
+        request: Request, odb_number: Annotated[str, OdbNumber], *, principal: Principal = reader
+    ) -> JSONResponse:
         """The catalogue entry (for a module number, its course). Needs ``odb:read``."""
         found = await run_in_threadpool(context.records.get_course, odb_number)
         if found is None:
             raise not_found("odb-course", f"course {odb_number} is not in the catalogue")
-        return JSONResponse(found.model_dump(mode="json"))
+        body = {**record_json(found), "self": href(request, f"/v1/odb-courses/{odb_number}")}
+        return JSONResponse(body)
 
     return router

@@ -14,26 +14,33 @@ backends cannot be confirmed by probing. Entries without an origin (queued befor
 from __future__ import annotations
 
 import base64
+from dataclasses import replace
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
 from adapters.soap.acknowledgement import Acknowledgement
 from gateway.auth import Principal
 from gateway.delivery.entries import OutboxEntry
+from gateway.errors import BrugValidationError
 from gateway.models.common import Insz
 from gateway.service.context import GatewayContext
 from gateway.service.rest.errors import not_found
+from gateway.service.rest.paging import Paging, links, paging
+from gateway.service.rest.problems import InputValidationIssue, issues_of
+from gateway.service.rest.resources import VovRegistration as RestVovRegistration
+from gateway.service.rest.resources import rest_json
+from gateway.service.rest.responses import problem_responses
 from gateway.service.rest.schemas import (
     AcknowledgementOut,
-    ApiErrorBody,
     InboundRecordOut,
     InboundRecords,
     MessageStatus,
     RawAnswer,
-    ValidationFailed,
+    href,
+    json_response,
 )
 from gateway.service.rest.security import ScopeGuards
 from gateway.validation import parse_model
@@ -71,23 +78,28 @@ def read_answer(entry: OutboxEntry) -> AcknowledgementOut | RawAnswer | None:
         message_id=str(ack.message_id),
         status=ack.status,
         received_at=ack.received_at,
-        violations=[v.as_dict() for v in ack.violations],
+        issues=[
+            InputValidationIssue.model_validate(i) for i in issues_of(ack.violations, rename=False)
+        ],
     )
 
 
-def status_of(entry: OutboxEntry) -> MessageStatus:
-    return MessageStatus(
-        message_id=entry.message_id,
-        partner=entry.partner,
-        operation=entry.operation,
-        status=entry.status.value,
-        attempts=entry.attempts,
-        last_error=entry.last_error,
-        created_at=entry.created_at,
-        next_attempt_at=entry.next_attempt_at if entry.status.value == "pending" else None,
-        delivered_at=entry.delivered_at,
-        correlation_id=entry.correlation_id,
-        answer=read_answer(entry),
+def status_of(entry: OutboxEntry, link: str) -> MessageStatus:
+    return MessageStatus.model_validate(
+        {
+            "message_id": entry.message_id,
+            "partner": entry.partner,
+            "operation": entry.operation,
+            "status": entry.status.value,
+            "attempts": entry.attempts,
+            "last_error": entry.last_error,
+            "created_at": entry.created_at,
+            "next_attempt_at": entry.next_attempt_at if entry.status.value == "pending" else None,
+            "delivered_at": entry.delivered_at,
+            "correlation_id": entry.correlation_id,
+            "answer": read_answer(entry),
+            "self": link,
+        }
     )
 
 
@@ -96,21 +108,26 @@ def messages_router(context: GatewayContext, guards: ScopeGuards) -> APIRouter:
     reader = Depends(guards.any_of("vov:read"))
 
     @router.get(
-        "/messages/{message_id}",
+        "/messages/{messageId}",
         response_model=MessageStatus,
+        operation_id="getMessage",
         summary="Follow a message to a partner",
-        responses={
-            404: {
-                "model": ApiErrorBody,
-                "description": "no such message, or one this client did not queue (the same "
-                "answer, so that other clients' message ids cannot be probed)",
-            }
-        },
+        responses=problem_responses(
+            404,
+            descriptions={
+                404: "Resource Not Found (urn:problem-type:belgif:resourceNotFound): no such "
+                "message, or one this client did not queue (the same answer, so that other "
+                "clients' message ids cannot be probed)"
+            },
+        ),
     )
     def get_message(
         *,
         principal: Principal = reader,
-        message_id: Annotated[str, Path(max_length=255, description="from the 202 answer")],
+        request: Request,
+        message_id: Annotated[
+            str, Path(alias="messageId", max_length=255, description="from the 202 answer")
+        ],
     ) -> JSONResponse:
         """Status (pending, in_flight, delivered, dead), attempts, last error, times and the
         partner's acknowledgement. Needs ``vov:read``.
@@ -121,39 +138,57 @@ def messages_router(context: GatewayContext, guards: ScopeGuards) -> APIRouter:
         visible = [e for e in context.outbox.find_message(message_id) if visible_to(e, principal)]
         if not visible:
             raise not_found("message", f"no message {message_id}")
-        return JSONResponse(status_of(visible[0]).model_dump(mode="json"))
+        return json_response(status_of(visible[0], href(request, f"/v1/messages/{message_id}")))
 
     @router.get(
         "/inbound-records",
         response_model=InboundRecords,
+        operation_id="listInboundRecords",
         summary="Records Brussels handed over for a worker (in VOV form)",
-        responses={422: {"model": ValidationFailed}},
     )
     def inbound_records(
+        request: Request,
         *,
         principal: Principal = reader,
-        insz: Annotated[str, Query(description="the worker's INSZ", examples=["85071412330"])],
-        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        insz: Annotated[
+            str,
+            Query(
+                alias="ssin",
+                description="the worker's INSZ (Belgif Ssin, 11 digits)",
+                examples=["85071412330"],
+            ),
+        ],
+        paged: Annotated[Paging, Depends(paging)],
     ) -> JSONResponse:
         """BEV records Brussels sent for this worker, mapped to VOV registrations, newest
         first. Needs ``vov:read``."""
-        checked = parse_model(_InszOnly, {"insz": insz}, context="query")
-        found = context.records.inbound_for(checked.insz, limit=limit)
-        body = InboundRecords(
-            records=[
-                InboundRecordOut(
-                    partner=r.partner,
-                    message_id=r.message_id,
-                    kind=r.kind,
-                    source_record_id=r.source_record_id,
-                    record=r.record,
-                    report=r.report,
-                    received_at=r.received_at,
-                )
-                for r in found
-            ],
-            count=len(found),
+        try:
+            checked = parse_model(_InszOnly, {"insz": insz}, context="query")
+        except BrugValidationError as exc:
+            raise BrugValidationError(
+                [replace(v, path="query.ssin") for v in exc.violations], context="query"
+            ) from None
+        found = context.records.inbound_for(
+            checked.insz, limit=paged.page_size, offset=paged.offset
         )
-        return JSONResponse(body.model_dump(mode="json"))
+        total = context.records.inbound_total(checked.insz)
+        body = InboundRecords.model_validate(
+            {
+                **links(request, paged, total),
+                "items": [
+                    InboundRecordOut(
+                        partner=r.partner,
+                        message_id=r.message_id,
+                        kind=r.kind,
+                        source_record_id=r.source_record_id,
+                        record=RestVovRegistration.model_validate(r.record.model_dump()),
+                        report=rest_json(r.report),
+                        received_at=r.received_at,
+                    )
+                    for r in found
+                ],
+            }
+        )
+        return json_response(body)
 
     return router

@@ -1,8 +1,10 @@
-"""The JSON shapes of the REST API that are not canonical records.
+"""The JSON shapes of the REST API around the canonical records.
 
-Canonical records (``VovRegistration``, ``OdbCourse``, ``BevRecord``, ``CareerBreakResponse``,
-``VokDecision``) are served as they are; these models wrap them (what was accepted, how to
-follow it, why a request failed) and give the OpenAPI document named, described schemas.
+Records (``VovRegistration``, ``OdbCourse``, ``BevRecord``, ``CareerBreakRecord``,
+``VokDecision``) are served in their REST form (:mod:`gateway.service.rest.resources`); these
+models wrap them (what was accepted, how to follow it) and give the OpenAPI document named,
+described schemas. Properties are lowerCamelCase (the alias of each Python name); a property
+whose value is null is left out (:func:`dump`).
 """
 
 from __future__ import annotations
@@ -10,49 +12,81 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
+from gateway import models
 from gateway.mapping.report import MappingReport
-from gateway.models import (
-    BevRecord,
-    EducationLevel,
-    OdbCourse,
-    Period,
-    VokDecision,
-    VovRegistration,
-)
-from gateway.models.common import RECORD_CONFIG, Insz
+from gateway.models import EducationLevel, VovRegistration
 from gateway.models.odb import ODB_NUMBER_PATTERN
 from gateway.models.vok import Reduction
+from gateway.service.rest.paging import Page
+from gateway.service.rest.problems import InputValidationIssue
+from gateway.service.rest.resources import (
+    OUT_CONFIG,
+    REST_CONFIG,
+    BevRecord,
+    CareerBreakRecord,
+    OdbCourse,
+    Period,
+    Ssin,
+    VokDecision,
+    canonical,
+    rest_path,
+)
+from gateway.service.rest.resources import VovRegistration as RestVovRegistration
 
-_OPEN = ConfigDict(frozen=True)
 
+def href(request: Request, path: str) -> str:
+    """The absolute URI of ``path`` (``/v1/...``) as this request's client reaches the API."""
+    return str(request.base_url).rstrip("/") + path
+
+
+def dump(model: BaseModel) -> Any:
+    """``model`` as the JSON body: REST names, nulls left out."""
+    return model.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def json_response(model: BaseModel, status_code: int = 200, **headers: str) -> JSONResponse:
+    return JSONResponse(dump(model), status_code=status_code, headers=headers or None)
+
+
+SELF = Field(
+    alias="self",
+    description="the absolute URI of this resource (Belgif SelfLink)",
+    examples=["https://brug.example/v1/messages/0f8fad5b-d9cb-469f-a165-70867728950e"],
+)
 
 # --------------------------------------------------------------------------- requests
 
 
-class VovSubmission(VovRegistration):
+class VovSubmission(RestVovRegistration):
     """A VOV registration, optionally with its ODB course (else taken from the catalogue)."""
 
-    model_config = RECORD_CONFIG
+    model_config = REST_CONFIG
 
     course: OdbCourse | None = Field(
         default=None,
-        description="the ODB course; omit it to use the catalogue entry for odb_number",
+        description="the ODB course; omit it to use the catalogue entry for odbNumber",
     )
 
     def registration(self) -> VovRegistration:
-        """The registration without the course (validated already: constructed, not re-run)."""
-        values = {name: getattr(self, name) for name in VovRegistration.model_fields}
+        """The canonical registration without the course (validated already: constructed,
+        not re-run)."""
+        values = {name: canonical(getattr(self, name)) for name in VovRegistration.model_fields}
         return VovRegistration.model_construct(**values)
+
+    def canonical_course(self) -> models.OdbCourse | None:
+        return None if self.course is None else canonical(self.course)
 
 
 class VokCheckRequest(BaseModel):
     """One worker, one course, one period: is the VOK premium due?"""
 
-    model_config = RECORD_CONFIG
+    model_config = REST_CONFIG
 
-    insz: Insz
+    insz: Ssin
     odb_number: str | None = Field(
         default=None, pattern=ODB_NUMBER_PATTERN, description="a course in the catalogue"
     )
@@ -67,7 +101,7 @@ class VokCheckRequest(BaseModel):
 class ProactiveRequest(BaseModel):
     """Which course to check the candidates against (optional) and which period to look at."""
 
-    model_config = RECORD_CONFIG
+    model_config = REST_CONFIG
 
     odb_number: str | None = Field(default=None, pattern=ODB_NUMBER_PATTERN)
     course: OdbCourse | None = None
@@ -80,9 +114,9 @@ class ProactiveRequest(BaseModel):
 
 
 class FindingOut(BaseModel):
-    model_config = _OPEN
+    model_config = OUT_CONFIG
 
-    field: str
+    field: str = Field(description="the property concerned, a dotted path")
     kind: str
     message: str
     source_value: str | None = None
@@ -90,9 +124,9 @@ class FindingOut(BaseModel):
 
 
 class MappingReportOut(BaseModel):
-    """What the VOV → BEV mapping did with each field (copied, recomputed, flagged...)."""
+    """What the VOV → BEV mapping did with each property (copied, recomputed, flagged...)."""
 
-    model_config = _OPEN
+    model_config = OUT_CONFIG
 
     source: str
     target: str
@@ -106,49 +140,55 @@ class MappingReportOut(BaseModel):
             source=report.source,
             target=report.target,
             rule_data_version=report.rule_data_version,
-            copied=list(report.copied),
-            findings=[FindingOut(**f._asdict()) for f in report.findings],
+            copied=[rest_path(c) for c in report.copied],
+            findings=[
+                FindingOut(**{**f._asdict(), "field": rest_path(f.field)}) for f in report.findings
+            ],
         )
 
 
-class Links(BaseModel):
-    model_config = _OPEN
-
-    self_: str = Field(alias="self", serialization_alias="self")
-
-
 class SubmissionAccepted(BaseModel):
-    """202: the BEV message is stored durably and will be delivered to Brussels."""
+    """202: the BEV message is stored durably and will be delivered to Brussels; follow it at
+    ``self`` (also the ``Location`` header)."""
 
-    model_config = ConfigDict(frozen=True, populate_by_name=True)
+    model_config = OUT_CONFIG
 
     message_id: str
     status: Literal["accepted"] = "accepted"
     record: BevRecord
     report: MappingReportOut
-    links: Links
+    self_: str = SELF
 
 
 class CourseStored(BaseModel):
-    model_config = _OPEN
+    model_config = OUT_CONFIG
 
     created: bool = Field(description="true when the course was new, false when replaced")
     course: OdbCourse
+    self_: str = SELF
+
+
+class OdbCourseResource(OdbCourse):
+    """A course of the catalogue, with its own URI."""
+
+    self_: str = SELF
 
 
 class AcknowledgementOut(BaseModel):
-    model_config = _OPEN
+    model_config = OUT_CONFIG
 
     message_id: str
     status: str
     received_at: datetime
-    violations: list[dict[str, Any]] = []
+    issues: list[InputValidationIssue] = Field(
+        default=[], description="what the partner found wrong, in the shape of a problem's issues"
+    )
 
 
 class RawAnswer(BaseModel):
     """A partner answer brug could not read as an acknowledgement, kept verbatim."""
 
-    model_config = _OPEN
+    model_config = OUT_CONFIG
 
     format: Literal["base64"] = "base64"
     content_type: str | None = None
@@ -158,110 +198,91 @@ class RawAnswer(BaseModel):
 class MessageStatus(BaseModel):
     """Where a message to a partner is: pending, in_flight, delivered or dead."""
 
-    model_config = _OPEN
+    model_config = OUT_CONFIG
 
     message_id: str
     partner: str
     operation: str
     status: Literal["pending", "in_flight", "delivered", "dead"]
     attempts: int
-    last_error: str | None
+    last_error: str | None = None
     created_at: datetime
-    next_attempt_at: datetime | None
-    delivered_at: datetime | None
-    correlation_id: str | None
+    next_attempt_at: datetime | None = None
+    delivered_at: datetime | None = None
+    correlation_id: str | None = None
     answer: AcknowledgementOut | RawAnswer | None = Field(
         default=None, description="the partner's answer once delivered"
     )
+    self_: str = SELF
 
 
 class InboundRecordOut(BaseModel):
-    model_config = _OPEN
+    model_config = OUT_CONFIG
 
     partner: str
     message_id: str
     kind: str
     source_record_id: str
-    record: VovRegistration
+    record: RestVovRegistration
     report: dict[str, Any]
     received_at: datetime
 
 
-class InboundRecords(BaseModel):
-    model_config = _OPEN
+class InboundRecords(Page[InboundRecordOut]):
+    """A page of the records Brussels handed over for a worker, newest first."""
 
-    records: list[InboundRecordOut]
-    count: int
+
+class CareerBreaks(Page[CareerBreakRecord]):
+    """A page of a worker's career breaks over a period (MAGDA GeefLoopbaanonderbrekingen)."""
+
+    insz: Ssin = Field(description="the worker asked about")
+    period: Period = Field(description="the period asked about")
 
 
 class Candidate(BaseModel):
     """A worker with RVA time credit for training, as the proactive VOK list reports them."""
 
-    model_config = _OPEN
+    model_config = OUT_CONFIG
 
-    insz: str = Field(description="the worker (the backend needs it to contact them)")
+    insz: Ssin = Field(description="the worker (the backend needs it to contact them)")
     status: Literal["eligible", "provisional", "not-eligible", "to-contact"] = Field(
         description="to-contact: no course known to check against; provisional: eligible but "
         "some rules could not be evaluated"
     )
     attest_numbers: list[str]
-    dossier_number: str | None
+    dossier_number: str | None = None
     period: Period
-    reduction: Reduction | None
+    reduction: Reduction | None = None
     decision: VokDecision | None = None
     note: str | None = None
 
 
-class ProactiveList(BaseModel):
-    model_config = _OPEN
+class ProactiveList(Page[Candidate]):
+    """A page of the proactive VOK list, ordered by INSZ."""
 
-    candidates: list[Candidate]
-    count: int
-    mutations_read: int
-    code_table: str
-
-
-class ValidationFailed(BaseModel):
-    """422: every rule the input broke (``insz.checksum``, ``route.not-brussels``...)."""
-
-    model_config = _OPEN
-
-    error: str = Field(examples=["validation_failed"])
-    context: str
-    violations: list[dict[str, Any]]
-
-
-class ApiErrorBody(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="allow")
-
-    error: str
-    message: str
-
-
-class PartnerUnavailableBody(BaseModel):
-    model_config = _OPEN
-
-    error: Literal["partner_unavailable"] = "partner_unavailable"
-    message: str
-    partner: str
-    retry_after: int
-    reason: str
+    mutations_read: int = Field(description="federal mutations the list was built from")
+    code_table: str = Field(description="version of the federal code table used")
 
 
 class BulkLineResult(BaseModel):
     """One line of the bulk answer (NDJSON)."""
 
-    model_config = _OPEN
+    model_config = OUT_CONFIG
 
     line: int
-    registration_id: str | None
+    registration_id: str | None = None
     status: Literal["accepted", "rejected", "not-for-brussels"]
     message_id: str | None = None
-    violations: list[dict[str, Any]] | None = None
+    replayed: bool | None = Field(
+        default=None, description="true when the line was accepted by an earlier request"
+    )
+    issues: list[InputValidationIssue] | None = Field(
+        default=None, description="why the line was refused, as the issues of a 400 problem"
+    )
 
 
 class BulkSummary(BaseModel):
-    model_config = _OPEN
+    model_config = OUT_CONFIG
 
     lines: int
     accepted: int
@@ -270,21 +291,32 @@ class BulkSummary(BaseModel):
     replayed: int
 
 
+class BulkSummaryLine(BaseModel):
+    """The last line of the bulk answer."""
+
+    model_config = OUT_CONFIG
+
+    summary: BulkSummary
+
+
 __all__ = [
-    "ApiErrorBody",
     "BulkLineResult",
     "BulkSummary",
+    "BulkSummaryLine",
     "Candidate",
+    "CareerBreaks",
     "CourseStored",
     "InboundRecordOut",
     "InboundRecords",
     "MappingReportOut",
     "MessageStatus",
-    "PartnerUnavailableBody",
+    "OdbCourseResource",
     "ProactiveList",
     "ProactiveRequest",
     "SubmissionAccepted",
-    "ValidationFailed",
     "VokCheckRequest",
     "VovSubmission",
+    "dump",
+    "href",
+    "json_response",
 ]

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from gateway.demo.sample import Sample, generate
 from gateway.service.context import GatewayContext
+from gateway.service.rest.resources import rest_json
 
 
 def sample_with_catalogue(context: GatewayContext, count: int, seed: int = 2025) -> Sample:
@@ -24,7 +25,7 @@ def ndjson_lines(sample: Sample, *, garbage_every: int = 0) -> Iterator[bytes]:
         if garbage_every and index % garbage_every == 0:
             yield b"{this is not json\n"
             continue
-        yield json.dumps(item.registration, separators=(",", ":")).encode() + b"\n"
+        yield json.dumps(rest_json(item.registration), separators=(",", ":")).encode() + b"\n"
 
 
 def chunked(lines: Iterator[bytes], size: int = 64 * 1024) -> Iterator[bytes]:
@@ -45,11 +46,11 @@ def varied_lines(sample: Sample, count: int, *, brussels_every: int = 4) -> Iter
     so that a large file runs in seconds while still signing and queueing a share of lines."""
     items = sample.items
     for index in range(count):
-        registration = dict(items[index % len(items)].registration)
-        registration["registration_id"] = f"MEM-{index:07d}"
+        registration = dict(rest_json(items[index % len(items)].registration))
+        registration["registrationId"] = f"MEM-{index:07d}"
         if index % brussels_every:
-            registration["establishment_unit"] = {
-                **registration["establishment_unit"],
+            registration["establishmentUnit"] = {
+                **registration["establishmentUnit"],
                 "region": "flanders",
             }
         yield json.dumps(registration, separators=(",", ":")).encode() + b"\n"

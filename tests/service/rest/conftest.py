@@ -18,6 +18,7 @@ from gateway.config import load_settings
 from gateway.observability.middleware import CorrelationIdMiddleware
 from gateway.service.context import GatewayContext, build_context
 from gateway.service.rest import install_rest_api, openapi_metadata
+from gateway.service.rest.resources import rest_json
 from gateway.wssecurity.pki import PkiLayout
 from tests.simulators.support import (  # noqa: F401 - pytest fixtures
     brussels_sim,
@@ -34,8 +35,14 @@ TOKEN_URL = "https://brug.test/oauth2/token"
 ALL_SCOPES = ("vov:read", "vov:write", "odb:read", "odb:write", "vok:read")
 
 
-def example(name: str) -> Any:
+def canonical(name: str) -> Any:
+    """An ``examples/`` file as it is: a canonical record (Python property names)."""
     return json.loads((ROOT / "examples" / name).read_text(encoding="utf-8"))
+
+
+def example(name: str) -> Any:
+    """An ``examples/`` file as a REST client sends it (lowerCamelCase, Belgif names)."""
+    return rest_json(canonical(name))
 
 
 def write_settings(directory: Path, layout: PkiLayout, brussels_url: str, federal_url: str) -> Path:

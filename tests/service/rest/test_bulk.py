@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -25,6 +26,7 @@ from tests.service.rest.bulk_support import (
     varied_lines,
 )
 from tests.service.rest.conftest import example
+from tests.service.rest.problem_support import problem, rule_of, rules
 from tests.simulators.support import ThreadedServer
 
 NDJSON = {"Content-Type": "application/x-ndjson"}
@@ -56,24 +58,27 @@ def test_a_few_thousand_lines_with_defects(
     summary = last["summary"]
     assert [r["line"] for r in lines] == [n for n in range(1, 2503) if n != 2501]
     assert summary["lines"] == len(lines) == 2501
-    assert summary["accepted"] + summary["rejected"] + summary["not_for_brussels"] == 2501
+    assert summary["accepted"] + summary["rejected"] + summary["notForBrussels"] == 2501
     by_status = {
         s: [r for r in lines if r["status"] == s]
         for s in ("accepted", "rejected", "not-for-brussels")
     }
     assert len(by_status["accepted"]) == summary["accepted"] > 1500
-    assert summary["not_for_brussels"] > 100 and summary["rejected"] > 50
-    rules = {v["rule"] for r in by_status["rejected"] for v in r["violations"]}
+    assert summary["notForBrussels"] > 100 and summary["rejected"] > 50
+    rules = {rule_of(i) for r in by_status["rejected"] for i in r["issues"]}
     assert {"insz.checksum", "json.well-formed", "crosswalk.unknown-course"} <= rules
     assert all(
-        v["rule"] == "route.not-brussels"
+        rule_of(i) == "route.not-brussels"
         for r in by_status["not-for-brussels"]
-        for v in r["violations"]
+        for i in r["issues"]
     )
+    masked = [i for r in by_status["rejected"] for i in r["issues"] if i["name"].endswith("ssin")]
+    assert masked and all(re.fullmatch(r"\*{8}(\d{3}|\*{3})", i["value"]) for i in masked)
+    assert any(i["value"][-3:].isdigit() for i in masked)  # masked once: last digits kept
     accepted = by_status["accepted"]
     assert lines[-1]["status"] == "accepted"  # the wrapped line
-    assert len({r["message_id"] for r in accepted}) == len(accepted)
-    sample_ids = [accepted[0]["message_id"], accepted[-1]["message_id"]]
+    assert len({r["messageId"] for r in accepted}) == len(accepted)
+    sample_ids = [accepted[0]["messageId"], accepted[-1]["messageId"]]
     assert all(len(context.outbox.find_message(m)) == 1 for m in sample_ids)
 
 
@@ -89,24 +94,30 @@ def test_resending_the_file_replays_accepted_lines(
     again = {r["line"]: r for r in second[:-1]}
     assert accepted
     for result in accepted:
-        assert again[result["line"]]["message_id"] == result["message_id"]
+        assert again[result["line"]]["messageId"] == result["messageId"]
         assert again[result["line"]]["replayed"] is True
-        assert len(context.outbox.find_message(result["message_id"])) == 1
+        assert len(context.outbox.find_message(result["messageId"])) == 1
     assert second[-1]["summary"]["replayed"] == len(accepted)
 
-    changed = body.replace(b'"contact_hours":"', b'"contact_hours":"1', 1)
+    changed = body.replace(b'"contactHours":"', b'"contactHours":"1', 1)
     third = _post(client, auth, changed, key)
     assert third[0]["status"] == "rejected" or first[0]["status"] != "accepted"
     if first[0]["status"] == "accepted":
-        assert third[0]["violations"][0]["rule"] == "idempotency.key-reused"
+        assert rule_of(third[0]["issues"][0]) == "idempotency.key-reused"
 
 
 def test_line_limit_wrong_media_type_and_missing_key(
     client: TestClient, auth: dict[str, str]
 ) -> None:
-    huge = b'{"registration_id":"' + b"x" * (MAX_LINE_BYTES + 10) + b'"}\n{}\n'
+    huge = b'{"registrationId":"' + b"x" * (MAX_LINE_BYTES + 10) + b'"}\n{}\n'
     results = _post(client, auth, huge, str(uuid.uuid4()))
-    assert results[0]["violations"][0]["rule"] == "bulk.line-too-long"
+    assert rule_of(results[0]["issues"][0]) == "bulk.line-too-long"
+    odd = b'{"registration":{"registrationId":"S-1"},"extra_key":1}\n{"worker":{"x_y":1}}\n'
+    first, second, _ = _post(client, auth, odd, str(uuid.uuid4()))
+    assert [(rule_of(i), i["name"]) for i in first["issues"]] == [("unknownInput", "extra_key")]
+    named = {(rule_of(i), i["name"]) for i in second["issues"]}
+    assert ("unknownInput", "worker.x_y") in named  # as sent, not renamed to worker.xY
+    assert ("schemaViolation", "worker.ssin") in named
     assert results[1]["line"] == 2 and results[1]["status"] == "rejected"
     assert results[-1]["summary"]["lines"] == 2
     wrong = client.post(
@@ -114,9 +125,9 @@ def test_line_limit_wrong_media_type_and_missing_key(
         content=b"{}\n",
         headers={**auth, "Content-Type": "text/csv", "Idempotency-Key": "k-1"},
     )
-    assert wrong.status_code == 415
+    problem(wrong, 415, "unsupportedMediaType")
     missing = client.post("/v1/vov-registrations/bulk", content=b"{}\n", headers={**auth, **NDJSON})
-    assert missing.status_code == 400
+    assert rules(missing) == ["idempotency.key-missing"]
 
 
 @pytest.mark.parametrize("size", [1, 7, 4096])

@@ -14,6 +14,7 @@ from adapters.simulation.process import RunningProcess
 from gateway.models import AttestStatus, CareerBreakMutation
 from gateway.service.context import GatewayContext
 from tests.service.rest.conftest import TokenFactory, example
+from tests.service.rest.problem_support import bad_request, problem, rules
 
 
 @pytest.fixture(scope="module")
@@ -37,32 +38,34 @@ def test_career_breaks_from_the_simulator(
     response = client.get(
         "/v1/career-breaks",
         params={
-            "insz": trainee.insz,
-            "from": str(record.period.begin),
-            "to": str(record.period.end),
+            "ssin": trainee.insz,
+            "startDate": str(record.period.begin),
+            "endDate": str(record.period.end),
         },
         headers=auth,
     )
     assert response.status_code == 200, response.text
     answer = response.json()
-    assert answer["insz"] == trainee.insz
-    assert record.dossier_number in {r["dossier_number"] for r in answer["records"]}
+    assert answer["ssin"] == trainee.insz
+    assert record.dossier_number in {r["dossierNumber"] for r in answer["items"]}
 
 
 def test_career_breaks_refuse_a_bad_insz(client: TestClient, auth: dict[str, str]) -> None:
     response = client.get(
         "/v1/career-breaks",
-        params={"insz": "85071412331", "from": "2025-09-01", "to": "2026-08-31"},
+        params={"ssin": "85071412331", "startDate": "2025-09-01", "endDate": "2026-08-31"},
         headers=auth,
     )
-    assert response.status_code == 422
-    assert [v["rule"] for v in response.json()["violations"]] == ["insz.checksum"]
+    assert rules(response) == ["insz.checksum"]
+    (issue,) = bad_request(response)
+    assert (issue["in"], issue["name"], issue["value"]) == ("query", "ssin", "********331")
+    assert "85071412331" not in response.text
 
 
 def test_career_breaks_need_vok_read(client: TestClient, token_for: TokenFactory) -> None:
     response = client.get(
         "/v1/career-breaks",
-        params={"insz": "85071412330", "from": "2025-09-01", "to": "2026-08-31"},
+        params={"ssin": "85071412330", "startDate": "2025-09-01", "endDate": "2026-08-31"},
         headers={"Authorization": f"Bearer {token_for('vov:read')}"},
     )
     assert response.status_code == 403
@@ -75,15 +78,14 @@ def test_federal_down_is_503_with_retry_after(
     try:
         response = client.get(
             "/v1/career-breaks",
-            params={"insz": "85071412330", "from": "2025-09-01", "to": "2026-08-31"},
+            params={"ssin": "85071412330", "startDate": "2025-09-01", "endDate": "2026-08-31"},
             headers=auth,
         )
     finally:
         federal_sim.clear_faults()
-    assert response.status_code == 503
-    assert int(response.headers["Retry-After"]) > 0
-    body = response.json()
-    assert body["error"] == "partner_unavailable" and body["partner"] == "federal"
+    body = problem(response, 503, "serviceUnavailable")
+    assert int(response.headers["Retry-After"]) == body["retryAfterSec"] > 0
+    assert body["partner"] == "federal"
     assert "85071412330" not in response.text
 
 
@@ -92,7 +94,7 @@ def test_vok_check_with_a_catalogue_course(
 ) -> None:
     course = example("odb-course-vok.json")
     client.put(
-        f"/v1/odb-courses/{course['odb_number']}",
+        f"/v1/odb-courses/{course['odbNumber']}",
         json=course,
         headers={**auth, "Idempotency-Key": str(uuid.uuid4())},
     )
@@ -100,11 +102,11 @@ def test_vok_check_with_a_catalogue_course(
     response = client.post(
         "/v1/vok/check",
         json={
-            "insz": trainee.insz,
-            "odb_number": course["odb_number"],
-            "period": {"begin": str(record.period.begin), "end": str(record.period.end)},
-            "education_level": "medium",
-            "contract_months": 24,
+            "ssin": trainee.insz,
+            "odbNumber": course["odbNumber"],
+            "period": {"startDate": str(record.period.begin), "endDate": str(record.period.end)},
+            "educationLevel": "medium",
+            "contractMonths": 24,
         },
         headers=auth,
     )
@@ -112,21 +114,20 @@ def test_vok_check_with_a_catalogue_course(
     decision = response.json()
     checks = {c["rule"]: c["passed"] for c in decision["checks"]}
     assert checks["vok.training-motive"] and checks["vok.covers-period"]
-    assert decision["career_break_dossier"] == record.dossier_number
+    assert decision["careerBreakDossier"] == record.dossier_number
 
 
 def test_vok_check_unknown_course(client: TestClient, auth: dict[str, str]) -> None:
     response = client.post(
         "/v1/vok/check",
         json={
-            "insz": "85071412330",
-            "odb_number": "ZZ-000001",
-            "period": {"begin": "2025-09-01", "end": "2026-02-28"},
+            "ssin": "85071412330",
+            "odbNumber": "ZZ-000001",
+            "period": {"startDate": "2025-09-01", "endDate": "2026-02-28"},
         },
         headers=auth,
     )
-    assert response.status_code == 422
-    assert response.json()["violations"][0]["rule"] == "course.unknown"
+    assert rules(response) == ["course.unknown"]
 
 
 def test_proactive_list_from_stored_mutations(
@@ -146,14 +147,14 @@ def test_proactive_list_from_stored_mutations(
         )
     plain = client.post("/v1/vok/proactive", json={}, headers=auth)
     assert plain.status_code == 200, plain.text
-    found = {c["insz"]: c for c in plain.json()["candidates"]}
+    found = {c["ssin"]: c for c in plain.json()["items"]}
     assert found[trainee.insz]["status"] == "to-contact"
-    assert found[trainee.insz]["attest_numbers"] == [live.attest_number]
-    assert plain.json()["count"] == len(found)
+    assert found[trainee.insz]["attestNumbers"] == [live.attest_number]
+    assert plain.json()["total"] == len(found)
 
     course = example("odb-course-vok.json")
     checked = client.post("/v1/vok/proactive", json={"course": course}, headers=auth)
     assert checked.status_code == 200, checked.text
-    candidate = {c["insz"]: c for c in checked.json()["candidates"]}[trainee.insz]
+    candidate = {c["ssin"]: c for c in checked.json()["items"]}[trainee.insz]
     assert candidate["decision"] is not None
     assert candidate["status"] in ("eligible", "provisional", "not-eligible")

@@ -19,6 +19,7 @@ from tests.service.rest.conftest import (
     TokenFactory,
     example,
 )
+from tests.service.rest.problem_support import problem
 
 Headers = dict[str, str]
 
@@ -42,7 +43,7 @@ def operator(token_for: TokenFactory) -> Headers:
 
 def _registration() -> dict[str, Any]:
     data: dict[str, Any] = example("vov-registration-brussels.json")
-    data["registration_id"] = f"ACL-{uuid.uuid4().hex[:12]}"
+    data["registrationId"] = f"ACL-{uuid.uuid4().hex[:12]}"
     return data
 
 
@@ -54,7 +55,7 @@ def _submit(client: TestClient, auth: Headers) -> str:
         headers={**auth, "Idempotency-Key": str(uuid.uuid4())},
     )
     assert response.status_code == 202, response.text
-    return str(response.json()["message_id"])
+    return str(response.json()["messageId"])
 
 
 def _assert_hidden(client: TestClient, auth: Headers, message_id: str) -> None:
@@ -65,14 +66,14 @@ def _assert_hidden(client: TestClient, auth: Headers, message_id: str) -> None:
     assert hidden.status_code == unknown.status_code == 404
     assert hidden.headers["content-type"] == unknown.headers["content-type"]
     assert hidden.json() == json.loads(unknown.text.replace(unknown_id, message_id))
-    assert hidden.json()["error"] == "not_found"
+    assert problem(hidden, 404, "resourceNotFound")["detail"].startswith("no message")
 
 
 def _visible(client: TestClient, auth: Headers, message_id: str) -> dict[str, Any]:
     response = client.get(f"/v1/messages/{message_id}", headers=auth)
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
-    assert body["message_id"] == message_id
+    assert body["messageId"] == message_id
     return body
 
 
@@ -140,7 +141,7 @@ def test_bulk_lines_record_their_submitter(
     )
     assert response.status_code == 200, response.text
     *results, _summary = (json.loads(line) for line in response.text.splitlines())
-    message_ids = [r["message_id"] for r in results if r["status"] == "accepted"]
+    message_ids = [r["messageId"] for r in results if r["status"] == "accepted"]
     assert len(message_ids) == 2, results
     for message_id in message_ids:
         (entry,) = context.outbox.find_message(message_id)

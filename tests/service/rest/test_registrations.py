@@ -12,6 +12,7 @@ from gateway.delivery.transport import PartnerTransport
 from gateway.delivery.worker import DeliveryWorker
 from gateway.service.context import GatewayContext
 from tests.service.rest.conftest import TokenFactory, build_app, example
+from tests.service.rest.problem_support import bad_request, problem, rule_of, rules
 
 
 def _key() -> str:
@@ -20,7 +21,7 @@ def _key() -> str:
 
 def _registration(registration_id: str | None = None, **changes: Any) -> dict[str, Any]:
     data: dict[str, Any] = example("vov-registration-brussels.json")
-    data["registration_id"] = registration_id or f"T-{uuid.uuid4().hex[:12]}"
+    data["registrationId"] = registration_id or f"T-{uuid.uuid4().hex[:12]}"
     data.update(changes)
     return data
 
@@ -40,10 +41,13 @@ def test_accepted_queued_delivered_and_followed(
     response = _submit(client, auth, body)
     assert response.status_code == 202, response.text
     answer = response.json()
-    message_id = answer["message_id"]
+    message_id = answer["messageId"]
     assert answer["status"] == "accepted"
-    assert answer["links"] == {"self": f"/v1/messages/{message_id}"}
-    assert answer["record"]["worker"]["insz"] == body["worker"]["insz"]
+    assert answer["self"] == f"http://testserver/v1/messages/{message_id}"
+    assert response.headers["Location"] == answer["self"]
+    assert answer["record"]["worker"]["ssin"] == body["worker"]["ssin"]
+    assert answer["record"]["employer"]["enterpriseNumber"] == body["employer"]["enterpriseNumber"]
+    assert "sourceRegion" not in answer["record"] or answer["record"]["sourceRegion"]
     assert answer["report"]["target"] and answer["report"]["copied"]
     (entry,) = context.outbox.find_message(message_id)
     assert entry.partner == "brussels" and entry.operation == "ReceiveBevRecord"
@@ -51,7 +55,7 @@ def test_accepted_queued_delivered_and_followed(
     assert entry.correlation_id == response.headers["X-Correlation-ID"]
 
     pending = client.get(f"/v1/messages/{message_id}", headers=auth).json()
-    assert pending["status"] == "pending" and pending["answer"] is None
+    assert pending["status"] == "pending" and "answer" not in pending  # nulls are left out
 
     assert context.brussels is not None
     worker = DeliveryWorker(
@@ -64,15 +68,15 @@ def test_accepted_queued_delivered_and_followed(
     assert followed.status_code == 200
     state = followed.json()
     assert state["status"] == "delivered", state
-    assert state["attempts"] == 1 and state["delivered_at"]
-    assert state["answer"]["message_id"] == message_id
+    assert state["attempts"] == 1 and state["deliveredAt"]
+    assert state["answer"]["messageId"] == message_id
     assert state["answer"]["status"] == "accepted"
 
 
 def test_course_from_the_catalogue(client: TestClient, auth: dict[str, str]) -> None:
     course = example("odb-course.json")
     stored = client.put(
-        f"/v1/odb-courses/{course['odb_number']}",
+        f"/v1/odb-courses/{course['odbNumber']}",
         json=course,
         headers={**auth, "Idempotency-Key": _key()},
     )
@@ -81,10 +85,12 @@ def test_course_from_the_catalogue(client: TestClient, auth: dict[str, str]) -> 
     assert response.status_code == 202, response.text
 
 
-def test_unknown_course_is_422(client: TestClient, auth: dict[str, str]) -> None:
-    response = _submit(client, auth, _registration(odb_number="ZZ-999999"))
-    assert response.status_code == 422
-    assert [v["rule"] for v in response.json()["violations"]] == ["course.unknown"]
+def test_unknown_course_is_400(client: TestClient, auth: dict[str, str]) -> None:
+    response = _submit(client, auth, _registration(odbNumber="ZZ-999999"))
+    assert rules(response) == ["course.unknown"]
+    (issue,) = bad_request(response)
+    assert issue["href"] == "docs/problems.md#course.unknown"
+    assert (issue["in"], issue["name"], issue["value"]) == ("body", "odbNumber", "ZZ-999999")
 
 
 def test_same_key_same_body_answers_the_same_once(
@@ -96,7 +102,8 @@ def test_same_key_same_body_answers_the_same_once(
     assert first.status_code == second.status_code == 202
     assert first.content == second.content
     assert second.headers["Idempotent-Replayed"] == "true"
-    assert len(context.outbox.find_message(first.json()["message_id"])) == 1
+    assert second.headers["Location"] == first.headers["Location"] == first.json()["self"]
+    assert len(context.outbox.find_message(first.json()["messageId"])) == 1
 
 
 def test_same_key_other_body_is_refused(client: TestClient, auth: dict[str, str]) -> None:
@@ -104,74 +111,95 @@ def test_same_key_other_body_is_refused(client: TestClient, auth: dict[str, str]
     course = example("odb-course.json")
     assert _submit(client, auth, {**_registration(), "course": course}, key).status_code == 202
     other = _submit(client, auth, {**_registration(), "course": course}, key)
-    assert other.status_code == 422
-    body = other.json()
-    assert body["error"] == "idempotency_key_reused"
-    assert body["violations"][0]["rule"] == "idempotency.key-reused"
+    body = problem(other, 422, "urn:problem-type:brug:idempotencyKeyReused")
+    (issue,) = body["issues"]
+    assert rule_of(issue) == "idempotency.key-reused"
+    assert (issue["in"], issue["name"]) == ("header", "Idempotency-Key")
 
 
 def test_missing_idempotency_key_is_400_naming_the_header(
     client: TestClient, auth: dict[str, str]
 ) -> None:
     response = client.post("/v1/vov-registrations", json=_registration(), headers=auth)
-    assert response.status_code == 400
-    assert response.json()["header"] == "Idempotency-Key"
-    assert "Idempotency-Key" in response.json()["message"]
+    (issue,) = bad_request(response)
+    assert rule_of(issue) == "idempotency.key-missing"
+    assert (issue["in"], issue["name"]) == ("header", "Idempotency-Key")
+    assert "Idempotency-Key" in issue["detail"]
 
 
 def test_bad_insz_lists_the_checksum_rule_masked(client: TestClient, auth: dict[str, str]) -> None:
     body = _registration()
-    body["worker"] = {**body["worker"], "insz": "85071412331"}
+    body["worker"] = {**body["worker"], "ssin": "85071412331"}
     response = _submit(client, auth, body)
-    assert response.status_code == 422
-    answer = response.json()
-    assert answer["error"] == "validation_failed"
-    (violation,) = answer["violations"]
-    assert violation["rule"] == "insz.checksum"
-    assert violation["path"].endswith("worker.insz")
+    (issue,) = bad_request(response)
+    assert rule_of(issue) == "insz.checksum"
+    assert issue["type"] == "urn:problem-type:brug:input-validation:insz.checksum"
+    assert (issue["in"], issue["name"]) == ("body", "worker.ssin")
+    assert issue["value"] == "********331"
     assert "85071412331" not in response.text
 
 
 def test_flemish_unit_stays_in_flanders(client: TestClient, auth: dict[str, str]) -> None:
     body = {**example("vov-registration-flanders.json"), "course": example("odb-course.json")}
     response = _submit(client, auth, body)
-    assert response.status_code == 422
-    rules = {v["rule"] for v in response.json()["violations"]}
-    assert "route.not-brussels" in rules
+    assert "route.not-brussels" in rules(response)
+    (issue,) = [i for i in bad_request(response) if rule_of(i) == "route.not-brussels"]
+    assert (issue["in"], issue["name"], issue["value"]) == (
+        "body",
+        "establishmentUnit.region",
+        "flanders",
+    )
 
 
-def test_malformed_json_is_422(client: TestClient, auth: dict[str, str]) -> None:
+def test_names_are_belgif_camel_case(client: TestClient, auth: dict[str, str]) -> None:
+    """The REST names are the contract: a snake_case property next to its REST name is an
+    unknown input, and the INSZ is ``ssin``."""
+    body = _registration()
+    snake = {**body, "registration_id": body["registrationId"]}
+    (issue,) = bad_request(_submit(client, auth, snake))
+    assert (rule_of(issue), issue["name"]) == ("unknownInput", "registration_id")
+    wrong = {**body, "worker": {**body["worker"], "ssin": "12.34"}}
+    (issue,) = bad_request(_submit(client, auth, wrong))
+    assert (rule_of(issue), issue["name"], issue["value"]) == (
+        "insz.length",
+        "worker.ssin",
+        "***********",
+    )
+
+
+def test_malformed_json_is_400(client: TestClient, auth: dict[str, str]) -> None:
     response = client.post(
         "/v1/vov-registrations",
         content=b"{not json",
         headers={**auth, "Idempotency-Key": _key(), "Content-Type": "application/json"},
     )
-    assert response.status_code == 422
-    assert response.json()["error"] == "validation_failed"
+    (issue,) = bad_request(response)
+    assert rule_of(issue) == "schemaViolation"
+    assert issue["in"] == "body"
 
 
 def test_missing_token_is_401(client: TestClient) -> None:
     response = client.post(
         "/v1/vov-registrations", json=_registration(), headers={"Idempotency-Key": _key()}
     )
-    assert response.status_code == 401
+    problem(response, 401, "noAccessToken")
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
 def test_bad_token_is_401(client: TestClient) -> None:
     response = client.get("/v1/messages/x", headers={"Authorization": "Bearer not-a-token"})
-    assert response.status_code == 401
-    assert response.json()["error"] == "invalid_token"
+    problem(response, 401, "invalidAccessToken")
+    assert 'error="invalid_token"' in response.headers["WWW-Authenticate"]
 
 
 def test_wrong_scope_is_403(client: TestClient, token_for: TokenFactory) -> None:
     headers = {"Authorization": f"Bearer {token_for('odb:read')}", "Idempotency-Key": _key()}
     response = client.post("/v1/vov-registrations", json=_registration(), headers=headers)
-    assert response.status_code == 403
-    assert response.json()["error"] == "insufficient_scope"
+    body = problem(response, 403, "missingScope")
+    assert body["requiredScopes"] == ["vov:write"]
+    assert 'scope="vov:write"' in response.headers["WWW-Authenticate"]
 
 
 def test_unknown_message_is_404(client: TestClient, auth: dict[str, str]) -> None:
     response = client.get(f"/v1/messages/{uuid.uuid4()}", headers=auth)
-    assert response.status_code == 404
-    assert response.json()["error"] == "not_found"
+    problem(response, 404, "resourceNotFound")

@@ -30,16 +30,16 @@ def _ndjson(ctx: Any, value: Any) -> bytes:
 OPERATIONS = (
     "POST /v1/vov-registrations",
     "POST /v1/vov-registrations/bulk",
-    "PUT /v1/odb-courses/{odb_number}",
-    "GET /v1/odb-courses/{odb_number}",
+    "PUT /v1/odb-courses/{odbNumber}",
+    "GET /v1/odb-courses/{odbNumber}",
     "GET /v1/career-breaks",
     "POST /v1/vok/check",
     "POST /v1/vok/proactive",
-    "GET /v1/messages/{message_id}",
+    "GET /v1/messages/{messageId}",
     "GET /v1/inbound-records",
     "GET /v1/outbox",
-    "GET /v1/outbox/{entry_id}",
-    "POST /v1/outbox/{entry_id}/retry",
+    "GET /v1/outbox/{entryId}",
+    "POST /v1/outbox/{entryId}/retry",
     "POST /v1/outbox/purge",
 )
 
