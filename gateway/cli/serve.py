@@ -42,6 +42,7 @@ def serve_command(
     from gateway.service.app import create_app
     from gateway.service.context import build_context
     from gateway.service.factory import DELIVERY_ENV, FACTORY
+    from gateway.service.http_protocol import IMPORT_PATH as HTTP_PROTOCOL
 
     try:
         settings = load_settings(config)
@@ -82,6 +83,8 @@ def serve_command(
         # and brug could no longer tell that a forwarded client certificate came from a
         # trusted proxy (mTLS silently off): brug reads the peer itself (gateway.auth.mtls).
         "proxy_headers": False,
+        # httptools with a bound on the request head (431 past 64 KB, before parsing it)
+        "http": HTTP_PROTOCOL,
         **tls,
     }
     if workers > 1:
