@@ -20,6 +20,7 @@ from typing import Annotated, Any, Generic, TypeVar
 from fastapi import Query, Request
 from pydantic import BaseModel, Field
 
+from gateway.service.rest.links import href
 from gateway.service.rest.resources import OUT_CONFIG
 
 T = TypeVar("T")
@@ -80,7 +81,7 @@ def links(request: Request, paged: Paging, total: int) -> dict[str, Any]:
 
     def at(number: int) -> str:
         url = request.url.include_query_params(page=number, pageSize=paged.page_size)
-        return str(url)
+        return href(request, url.path + (f"?{url.query}" if url.query else ""))
 
     out: dict[str, Any] = {
         "self": at(paged.page),

@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -21,6 +20,7 @@ from gateway.mapping.report import MappingReport
 from gateway.models import EducationLevel, VovRegistration
 from gateway.models.odb import ODB_NUMBER_PATTERN
 from gateway.models.vok import Reduction
+from gateway.service.rest.links import href as href
 from gateway.service.rest.paging import Page
 from gateway.service.rest.problems import InputValidationIssue
 from gateway.service.rest.resources import (
@@ -36,11 +36,6 @@ from gateway.service.rest.resources import (
     rest_path,
 )
 from gateway.service.rest.resources import VovRegistration as RestVovRegistration
-
-
-def href(request: Request, path: str) -> str:
-    """The absolute URI of ``path`` (``/v1/...``) as this request's client reaches the API."""
-    return str(request.base_url).rstrip("/") + path
 
 
 def dump(model: BaseModel) -> Any:

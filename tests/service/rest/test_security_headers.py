@@ -30,3 +30,18 @@ def test_api_soap_token_and_error_answers_carry_the_headers(
     for answer in answers:
         for name, value in EXPECTED.items():
             assert answer.headers.get(name) == value, (answer.request.url, name, answer.headers)
+
+
+def test_links_use_the_configured_public_url(
+    own_context: GatewayContext, auth: dict[str, str]
+) -> None:
+    """Behind a proxy the request's own base URL is the internal address: links and Location
+    use [server] public_url when it is set."""
+    server = own_context.settings.server.model_copy(
+        update={"public_url": "https://brug.example.be"}
+    )
+    own_context.settings = own_context.settings.model_copy(update={"server": server})
+    with TestClient(create_app(own_context, delivery=False)) as client:
+        page = client.get("/v1/inbound-records", params={"ssin": "85073003328"}, headers=auth)
+    assert page.status_code == 200, page.text
+    assert page.json()["self"].startswith("https://brug.example.be/v1/inbound-records")
