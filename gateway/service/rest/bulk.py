@@ -26,6 +26,7 @@ import json
 import logging
 import tempfile
 import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field, replace
 from typing import IO, Annotated, Any, TypeVar
@@ -48,7 +49,13 @@ from gateway.service.rest.openapi_examples import BULK_EXAMPLE
 from gateway.service.rest.resources import OdbCourse, VovRegistration, canonical
 from gateway.service.rest.responses import problem_responses
 from gateway.service.rest.routes_registrations import request_correlation_id
-from gateway.service.rest.schemas import BulkLineResult, BulkSummary, BulkSummaryLine, dump
+from gateway.service.rest.schemas import (
+    BulkLineResult,
+    BulkStop,
+    BulkSummary,
+    BulkSummaryLine,
+    dump,
+)
 from gateway.service.rest.security import ScopeGuards
 from gateway.service.rest.submission import (
     Commit,
@@ -130,13 +137,16 @@ class Counts:
             for name, delta in deltas.items():
                 setattr(self, name, getattr(self, name) + delta)
 
-    def summary(self) -> bytes:
+    def summary(self, stopped: tuple[str, str, int] | None = None) -> bytes:
         model = BulkSummary(
             lines=self.lines,
             accepted=self.accepted,
             rejected=self.rejected,
             not_for_brussels=self.not_for_brussels,
             replayed=self.replayed,
+            stopped=None
+            if stopped is None
+            else BulkStop(rule=stopped[0], detail=stopped[1], after_line=stopped[2]),
         )
         return json.dumps({"summary": dump(model)}, separators=(",", ":")).encode()
 
@@ -203,6 +213,8 @@ class BulkProcessor:
     correlation_id: str
     sink: IO[bytes]
     counts: Counts = field(default_factory=Counts)
+    #: (rule, detail, last line processed) once the request's budget stopped processing
+    stopped: tuple[str, str, int] | None = None
 
     @property
     def _partner(self) -> str:
@@ -354,15 +366,54 @@ def _stream_file(handle: IO[bytes]) -> Iterator[bytes]:
         handle.close()
 
 
-async def process_stream(processor: BulkProcessor, lines: AsyncIterator[Line]) -> None:
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """What one bulk request may cost: lines, rejected lines and wall-clock time.
+
+    A school year of registrations is far below these; a file of tiny invalid lines is not (a
+    20 MB body of 3-byte lines kept the server busy for 560 s and answered ~300× its size).
+    Past a limit the rest of the body is read and dropped (half-duplex clients must be able to
+    finish sending to read the answer), at most for ``drain_seconds``, and the summary says
+    where and why processing stopped. Resending the file with the same Idempotency-Key answers
+    the accepted lines from the inbox and processes the rest.
+    """
+
+    max_lines: int = 1_000_000
+    max_rejected: int = 10_000
+    max_seconds: float = 3600.0
+    drain_seconds: float = 60.0
+
+
+#: The budget of every bulk request (docs/security.md).
+BUDGET = Budget()
+
+
+async def process_stream(
+    processor: BulkProcessor, lines: AsyncIterator[Line], budget: Budget | None = None
+) -> None:
     """Feed ``lines`` through ``processor`` in batches of :data:`BATCH_SIZE`, pipelined.
 
     Batch N commits (mostly waiting on the database, GIL released) while batch N+1 is prepared
     (CPU): at most two batches in memory, result lines still written in input order (batch N
     finishes before N+1 starts finishing). A failure of either step ends the request, after the
-    batch in hand has finished.
+    batch in hand has finished. Past the ``budget``, processing stops (``processor.stopped``).
     """
+    budget = budget or Budget()
+    started = time.monotonic()
     committing: asyncio.Future[None] | None = None
+
+    def exceeded() -> tuple[str, str] | None:
+        counts = processor.counts
+        if counts.lines >= budget.max_lines:
+            return "bulk.max-lines", f"a bulk request holds at most {budget.max_lines} lines"
+        if counts.rejected >= budget.max_rejected:
+            return (
+                "bulk.max-rejected",
+                f"{counts.rejected} lines rejected: fix the file before sending the rest",
+            )
+        if time.monotonic() - started > budget.max_seconds:
+            return "bulk.max-seconds", f"a bulk request may take {budget.max_seconds:.0f} s"
+        return None
 
     async def hand_over(batch: list[Line]) -> None:
         nonlocal committing
@@ -375,16 +426,26 @@ async def process_stream(processor: BulkProcessor, lines: AsyncIterator[Line]) -
         batch: list[Line] = []
         async for line in lines:
             batch.append(line)
-            if len(batch) >= BATCH_SIZE:
-                await hand_over(batch)
+            if len(batch) >= min(BATCH_SIZE, budget.max_lines):
+                await hand_over(batch)  # its lines and rejections are counted once prepared
                 batch = []
-        if batch:
-            await hand_over(batch)
+                stop = exceeded()
+                if stop is not None:
+                    processor.stopped = (*stop, line[0])
+                    break
+        else:
+            if batch:
+                await hand_over(batch)
     finally:
         if committing is not None:
             await asyncio.wait([committing])
     if committing is not None:
         committing.result()  # raise what the last batch raised
+    if processor.stopped is not None:
+        deadline = time.monotonic() + budget.drain_seconds
+        async for _line in lines:  # let the client finish sending; nothing is processed
+            if time.monotonic() > deadline:
+                break
 
 
 def _check_media_type(request: Request) -> None:
@@ -475,8 +536,8 @@ def bulk_router(
             submissions, principal.client_id, key, request_correlation_id(request), sink
         )
         try:
-            await process_stream(processor, read_lines(request.stream(), MAX_LINE_BYTES))
-            sink.write(processor.counts.summary() + b"\n")
+            await process_stream(processor, read_lines(request.stream(), MAX_LINE_BYTES), BUDGET)
+            sink.write(processor.counts.summary(processor.stopped) + b"\n")
             sink.seek(0)
         except BaseException:
             sink.close()

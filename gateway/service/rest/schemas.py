@@ -276,6 +276,16 @@ class BulkLineResult(BaseModel):
     )
 
 
+class BulkStop(BaseModel):
+    """Why processing stopped before the end of the file (the request's budget)."""
+
+    model_config = OUT_CONFIG
+
+    rule: str = Field(description="bulk.max-lines, bulk.max-rejected or bulk.max-seconds")
+    detail: str
+    after_line: int = Field(description="the last line processed; resend the rest")
+
+
 class BulkSummary(BaseModel):
     model_config = OUT_CONFIG
 
@@ -284,6 +294,9 @@ class BulkSummary(BaseModel):
     rejected: int
     not_for_brussels: int
     replayed: int
+    stopped: BulkStop | None = Field(
+        default=None, description="present when the request's budget stopped processing"
+    )
 
 
 class BulkSummaryLine(BaseModel):
@@ -296,6 +309,7 @@ class BulkSummaryLine(BaseModel):
 
 __all__ = [
     "BulkLineResult",
+    "BulkStop",
     "BulkSummary",
     "BulkSummaryLine",
     "Candidate",
