@@ -106,3 +106,17 @@ def test_bulk_lines_with_hostile_text_or_deep_nesting_are_refused_one_by_one(
     ]
     assert "text.xml-char" in json.dumps(by_line[2]) and "text.xml-char" in json.dumps(by_line[4])
     assert "json.depth" in json.dumps(by_line[3])
+
+
+def test_a_deeply_nested_json_body_is_a_4xx_not_a_500(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    deep = b"[" * 100_000 + b"]" * 100_000  # 200 kB: under the body limit
+    for path in ("/v1/vov-registrations", "/v1/odb-courses/CE-100234"):
+        method = client.post if path.endswith("registrations") else client.put
+        response = method(
+            path,
+            content=deep,
+            headers={**auth, "Idempotency-Key": _key(), "Content-Type": "application/json"},
+        )
+        assert 400 <= response.status_code < 500, (path, response.status_code, response.text)
