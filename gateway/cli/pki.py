@@ -33,12 +33,22 @@ def init(
     Every certificate is valid, for TLS, for localhost, 127.0.0.1, ::1 and each --host.
     """
     if (directory / "ca.pem").exists() and not force:
-        err_console.print(f"[red]{directory} already holds a PKI[/red] (use --force to replace it)")
+        err_console.print(
+            f"error: {directory} already holds a PKI (use --force to replace it)",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
         raise typer.Exit(EXIT_INVALID)
     try:
         layout = init_pki(directory, host or ())
     except OSError as exc:
-        err_console.print(f"[red]cannot write to {directory}:[/red] {exc.strerror}")
+        err_console.print(
+            f"error: cannot write the PKI ({directory}): {exc.strerror}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
         raise typer.Exit(EXIT_INVALID) from None
     table = Table(title=f"development PKI in {layout.root}")
     table.add_column("party")
