@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
+from cryptography import x509
 from rich.console import Console
 from rich.table import Table
 
@@ -52,6 +53,17 @@ def _catalogue(service: str, path: Path | None) -> Catalogue:
 def _existing(path: Path | None, what: str) -> None:
     if path is not None and not path.is_file():
         _bad(f"{what} {path} does not exist")
+
+
+def _certificates(path: Path | None, what: str) -> None:
+    """A missing file or one without a PEM certificate is one error line, not a traceback."""
+    if path is None:
+        return
+    _existing(path, what)
+    try:
+        x509.load_pem_x509_certificates(path.read_bytes())
+    except (OSError, ValueError):
+        _bad(f"{what} is not a PEM certificate ({path})")
 
 
 def _identity(name: str, cert: Path, key: Path, profile: str, password: str | None) -> Identity:
@@ -189,8 +201,8 @@ def run_command(
     if soap_cases and not identities:
         _bad("--cert and --key are required to sign the requests")
     for path in trust or []:
-        _existing(path, "trust anchor")
-    _existing(peer_cert, "peer certificate")
+        _certificates(path, "trust anchor")
+    _certificates(peer_cert, "peer certificate")
     if not trust and _needs_trust(catalogue, case_ids):
         _bad("--trust CA.pem is required to verify the signed answers")
     if not target.startswith(("http://", "https://")):
@@ -198,7 +210,7 @@ def run_command(
     if (tls_cert is None) != (tls_key is None):
         _bad("--tls-cert and --tls-key go together")
     for path in ca or []:
-        _existing(path, "CA certificate")
+        _certificates(path, "CA certificate")
     _existing(tls_cert, "TLS client certificate")
     _existing(tls_key, "TLS client key")
     if insecure and ca:

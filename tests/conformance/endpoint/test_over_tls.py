@@ -122,7 +122,9 @@ def test_insecure_runs_and_warns_before_and_after(
     [
         (("--tls-cert", "{flanders}"), "--tls-cert and --tls-key go together"),
         (("--ca", "/nonexistent/ca.pem"), "CA certificate /nonexistent/ca.pem does not exist"),
-        (("--ca", "{flanders_key}"), "cannot use"),
+        (("--ca", "{flanders_key}"), "CA certificate is not a PEM certificate"),
+        (("--trust", "{flanders_key}"), "trust anchor is not a PEM certificate"),
+        (("--peer-cert", "{flanders_key}"), "peer certificate is not a PEM certificate"),
         (("--tls-cert", "{flanders}", "--tls-key", "{brussels_key}"), "TLS client certificate"),
         (("--insecure", "--ca", "{ca}"), "contradict"),
     ],
@@ -143,6 +145,7 @@ def test_bad_tls_options_are_one_line_and_exit_2(
         *("conformance", "run", "--service", "brussels-bev-service-v1"),
         *("--target", "https://127.0.0.1:9/services/bev/v1", "--case", "BEV-WSDL"),
         *args,
+        *(() if "--trust" in args else ("--trust", str(pki.ca_cert))),
     )
     assert run.returncode == 2, run.stdout + run.stderr
     assert message in run.stderr
