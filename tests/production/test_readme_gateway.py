@@ -259,3 +259,30 @@ def test_insecure_runs_but_says_so_loudly(deployment: Deployment) -> None:
     warnings = [line for line in run.stderr.splitlines() if line.startswith("WARNING: --insecure")]
     assert len(warnings) == 2  # before the run and after its summary
     assert "NOT verified" in warnings[0]
+
+
+def _doc_block(path: Path, first_line: str) -> str:
+    text = path.read_text(encoding="utf-8")
+    start = text.index("```sh\n" + first_line)
+    return text[start + len("```sh\n") : text.index("\n```", start)]
+
+
+def test_the_token_and_registration_curls_of_operations_md_run_as_written(
+    deployment: Deployment,
+) -> None:
+    block = _doc_block(ROOT / "docs" / "operations.md", "# The assertion")
+    script = block.replace(":8443/", f":{deployment.port}/")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BRUG_")}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    run = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        cwd=deployment.workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    status = json.loads(run.stdout.strip().splitlines()[-1])
+    assert status["status"] == "delivered", status
