@@ -73,6 +73,8 @@ class SuiteResult:
     target: str
     results: list[CaseResult]
     seconds: float
+    #: How the run reached the target, for the reports: see :func:`transport_note`.
+    transport: str = ""
 
     def count(self, outcome: Outcome) -> int:
         return sum(1 for r in self.results if r.outcome == outcome)
@@ -177,6 +179,16 @@ def _run_case(session: _Session, case: Case) -> CaseResult:
     return result
 
 
+def transport_note(config: RunConfig) -> str:
+    """One phrase for the reports: plain HTTP, verified TLS (mutual or not), or NOT verified."""
+    if not config.target.startswith("https://"):
+        return "plain HTTP (no TLS)"
+    client = ", client certificate presented" if config.tls_cert is not None else ""
+    if not config.verify_tls:
+        return f"TLS, server certificate NOT verified (--insecure){client}"
+    return f"TLS, server certificate verified{client}"
+
+
 def preflight(client: httpx.Client, target: str, client_cert: bool = False) -> None:
     """Any HTTP answer at all will do; no connection is a bad ``--target`` (exit 2).
 
@@ -224,5 +236,9 @@ def run_suite(
             if progress is not None:
                 progress(result)
     return SuiteResult(
-        config.catalogue.service, config.target, results, time.perf_counter() - started
+        config.catalogue.service,
+        config.target,
+        results,
+        time.perf_counter() - started,
+        transport_note(config),
     )

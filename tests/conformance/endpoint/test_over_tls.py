@@ -8,6 +8,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -81,6 +82,9 @@ def test_the_whole_catalogue_passes_over_mutual_tls(
     run = brug(*_args(kind, sim, pki, "--ca", str(pki.ca_cert), *_client_cert(pki)))
     assert run.returncode == 0, run.stdout + run.stderr
     assert "Traceback" not in run.stderr
+    assert "TLS, server certificate verified, client certificate presented" in " ".join(
+        run.stdout.split()
+    )
 
 
 def test_without_a_client_certificate_the_target_is_refused_with_a_hint(
@@ -105,16 +109,24 @@ def test_without_the_private_ca_the_certificate_is_not_trusted(
     assert "trust it with --ca" in run.stderr
 
 
-def test_insecure_runs_and_warns_before_and_after(
+def test_insecure_runs_and_warns_before_and_after_and_in_the_reports(
     tls_sim: tuple[str, RunningProcess],
     pki: PkiLayout,
+    tmp_path: Path,
 ) -> None:
     kind, sim = tls_sim
-    run = brug(*_args(kind, sim, pki, "--insecure", *_client_cert(pki), "--case", _wsdl_case(kind)))
+    run = brug(
+        *_args(kind, sim, pki, "--insecure", *_client_cert(pki), "--case", _wsdl_case(kind)),
+        *("--report", str(tmp_path)),
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     warnings = [line for line in run.stderr.splitlines() if line.startswith("WARNING: --insecure")]
     assert len(warnings) == 2
     assert "is NOT verified" in warnings[0]
+    note = "TLS, server certificate NOT verified (--insecure), client certificate presented"
+    assert note in " ".join(run.stdout.split())
+    assert note in (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert note in (tmp_path / "junit.xml").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(
