@@ -111,3 +111,16 @@ def test_make_demo_installs_the_runtime_dependencies_only(tmp_path: Path) -> Non
     assert plan.returncode == 0, plan.stderr
     assert "pip install --quiet -e .\n" in plan.stdout
     assert "[dev]" not in plan.stdout
+
+
+def test_the_full_demo_runs_with_the_runtime_dependencies_only(venv: Path, tmp_path: Path) -> None:
+    # what `make demo` runs, here from the wheel: simulators and gateway as processes
+    run = _run(
+        [
+            *(str(venv / "bin" / "brug"), "demo", "--count", "200", "--outage", "0"),
+            *("--mutations", "5", "--workdir", str(tmp_path / "demo")),
+        ],
+        cwd=tmp_path,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "audit chain verified" in run.stdout
