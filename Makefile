@@ -5,17 +5,23 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The runtime dependencies only: what `make demo` needs (`make test` adds the dev extra).
+RUNTIME := $(VENV)/.runtime
 
 .PHONY: demo test lint typecheck imports pytest peers postgres clean
 
-$(STAMP): pyproject.toml
+$(RUNTIME): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $(RUNTIME)
+
+$(STAMP): $(RUNTIME)
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## Run the main job: the demo exchange.
-demo: $(STAMP)
+## Run the main job: the demo exchange (runtime dependencies only, no test tools).
+demo: $(RUNTIME)
 	$(BIN)/brug demo
 
 ## Everything CI checks: lint, types, import layers, and the whole test suite with its peers.

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
+from cryptography import x509
 from rich.console import Console
 from rich.table import Table
 
@@ -26,6 +27,7 @@ from conformance.endpoint.reports.html import write_html
 from conformance.endpoint.reports.junit import write_junit
 from conformance.endpoint.reports.terminal import case_line, print_summary
 from conformance.endpoint.runner import CaseResult, RunConfig, TargetUnreachableError, run_suite
+from conformance.endpoint.transport import TlsSetupError
 from conformance.endpoint.wsdl import WSDL_OPERATION
 from gateway.xml import schemas
 
@@ -51,6 +53,17 @@ def _catalogue(service: str, path: Path | None) -> Catalogue:
 def _existing(path: Path | None, what: str) -> None:
     if path is not None and not path.is_file():
         _bad(f"{what} {path} does not exist")
+
+
+def _certificates(path: Path | None, what: str) -> None:
+    """A missing file or one without a PEM certificate is one error line, not a traceback."""
+    if path is None:
+        return
+    _existing(path, what)
+    try:
+        x509.load_pem_x509_certificates(path.read_bytes())
+    except (OSError, ValueError):
+        _bad(f"{what} is not a PEM certificate ({path})")
 
 
 def _identity(name: str, cert: Path, key: Path, profile: str, password: str | None) -> Identity:
@@ -103,6 +116,20 @@ def _needs_trust(catalogue: Catalogue, case_ids: list[str]) -> bool:
     return False
 
 
+def _insecure_warning(target: str) -> None:
+    """Said before and after the run, on stderr: an unverified peer must not go unnoticed."""
+    if target.startswith("https://"):
+        what = f"the TLS certificate of {target} is NOT verified"
+    else:
+        what = f"{target} is plain HTTP: there is no TLS certificate to verify"
+    _errors.print(
+        f"WARNING: --insecure: {what}; anyone on the path could have answered this run",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
 def _progress(result: CaseResult) -> None:
     if not _console.is_terminal:
         _console.print(case_line(result), markup=False, highlight=False, soft_wrap=True)
@@ -140,8 +167,29 @@ def run_command(
         Path | None, typer.Option("--catalogue", help="a catalogue YAML instead of the shipped one")
     ] = None,
     timeout: Annotated[float, typer.Option(help="seconds per HTTP request")] = 30.0,
+    ca: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--ca", help="CA certificate (PEM) the target's TLS certificate chains to (repeatable)"
+        ),
+    ] = None,
+    tls_cert: Annotated[
+        Path | None, typer.Option(help="TLS client certificate (PEM) for mutual TLS")
+    ] = None,
+    tls_key: Annotated[Path | None, typer.Option(help="key (PEM) of --tls-cert")] = None,
+    insecure: Annotated[
+        bool,
+        typer.Option(
+            "--insecure", help="do not verify the target's TLS certificate (reported loudly)"
+        ),
+    ] = False,
 ) -> None:
-    """Run the conformance catalogue of SERVICE against the endpoint at TARGET."""
+    """Run the conformance catalogue of SERVICE against the endpoint at TARGET.
+
+    Over HTTPS the target's certificate is verified against the system's CAs and each --ca;
+    --tls-cert/--tls-key present a client certificate (mutual TLS). --tls-cert/--tls-key are
+    the TLS identity; --cert/--key sign the SOAP messages (they may be the same files).
+    """
     catalogue = _catalogue(service, catalogue_file)
     case_ids = list(case or [])
     try:
@@ -153,12 +201,22 @@ def run_command(
     if soap_cases and not identities:
         _bad("--cert and --key are required to sign the requests")
     for path in trust or []:
-        _existing(path, "trust anchor")
-    _existing(peer_cert, "peer certificate")
+        _certificates(path, "trust anchor")
+    _certificates(peer_cert, "peer certificate")
     if not trust and _needs_trust(catalogue, case_ids):
         _bad("--trust CA.pem is required to verify the signed answers")
     if not target.startswith(("http://", "https://")):
         _bad(f"--target {target!r} is not an http(s) URL")
+    if (tls_cert is None) != (tls_key is None):
+        _bad("--tls-cert and --tls-key go together")
+    for path in ca or []:
+        _certificates(path, "CA certificate")
+    _existing(tls_cert, "TLS client certificate")
+    _existing(tls_key, "TLS client key")
+    if insecure and ca:
+        _bad("--insecure and --ca contradict each other: --ca verifies, --insecure does not")
+    if insecure:
+        _insecure_warning(target)
     config = RunConfig(
         target=target.rstrip("?"),
         catalogue=catalogue,
@@ -167,12 +225,18 @@ def run_command(
         peer_cert=peer_cert,
         case_ids=tuple(case_ids),
         timeout=timeout,
+        verify_tls=not insecure,
+        tls_ca=tuple(ca or ()),
+        tls_cert=tls_cert,
+        tls_key=tls_key,
     )
     try:
         result = run_suite(config, progress=_progress)
-    except TargetUnreachableError as exc:
+    except (TargetUnreachableError, TlsSetupError) as exc:
         _bad(str(exc))
     print_summary(result, _console)
+    if insecure:
+        _insecure_warning(target)
     if report is not None:
         junit = write_junit(result, report / "junit.xml")
         html = write_html(result, report / "report.html")

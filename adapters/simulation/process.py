@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -36,6 +37,50 @@ def free_port() -> int:
         return port
 
 
+@dataclass(frozen=True, slots=True)
+class SimulatorTls:
+    """Serve the simulator over HTTPS (``--tls-cert/--tls-key``), with mutual TLS if
+    ``client_ca`` is given (``--client-ca``: clients must present a certificate it signed).
+
+    The launcher's own calls (health, ``/_admin``) trust ``ca`` and, under mutual TLS, present
+    ``admin_cert``/``admin_key``; with the dev PKI: ``ca.pem`` and ``flanders.pem``/``.key``.
+    """
+
+    cert: Path
+    key: Path
+    ca: Path
+    client_ca: Path | None = None
+    admin_cert: Path | None = None
+    admin_key: Path | None = None
+
+    def args(self) -> list[str]:
+        args = ["--tls-cert", str(self.cert), "--tls-key", str(self.key)]
+        if self.client_ca is not None:
+            args += ["--client-ca", str(self.client_ca)]
+        return args
+
+    def client_context(self) -> ssl.SSLContext:
+        context = ssl.create_default_context(cafile=str(self.ca))
+        if self.admin_cert is not None:
+            context.load_cert_chain(
+                str(self.admin_cert), str(self.admin_key) if self.admin_key else None
+            )
+        return context
+
+
+def dev_tls(pki_dir: Path | str, party: str, *, mutual: bool = True) -> SimulatorTls:
+    """TLS for a simulator from the dev PKI (``brug pki init``): ``party``'s certificate."""
+    root = Path(pki_dir)
+    return SimulatorTls(
+        cert=root / f"{party}.pem",
+        key=root / f"{party}.key",
+        ca=root / "ca.pem",
+        client_ca=root / "ca.pem" if mutual else None,
+        admin_cert=root / "flanders.pem" if mutual else None,
+        admin_key=root / "flanders.key" if mutual else None,
+    )
+
+
 class SimulatorStartError(RuntimeError):
     """The simulator process exited or did not answer its health check in time."""
 
@@ -52,6 +97,7 @@ class RunningProcess:
     port: int
     process: subprocess.Popen[bytes] = field(repr=False)
     log_path: Path
+    tls: SimulatorTls | None = None
 
     @property
     def pid(self) -> int:
@@ -59,7 +105,12 @@ class RunningProcess:
 
     @property
     def base_url(self) -> str:
-        return f"http://{LOOPBACK}:{self.port}"
+        scheme = "https" if self.tls is not None else "http"
+        return f"{scheme}://{LOOPBACK}:{self.port}"
+
+    def http_verify(self) -> ssl.SSLContext | bool:
+        """What the launcher's own HTTP calls to this simulator pass as httpx's ``verify``."""
+        return self.tls.client_context() if self.tls is not None else True
 
     @property
     def service_url(self) -> str:
@@ -78,7 +129,11 @@ class RunningProcess:
         """
         try:
             response = httpx.request(
-                method, f"{self.base_url}/_admin/{path.lstrip('/')}", json=body, timeout=5.0
+                method,
+                f"{self.base_url}/_admin/{path.lstrip('/')}",
+                json=body,
+                timeout=5.0,
+                verify=self.http_verify(),
             )
         except httpx.TransportError as exc:
             returncode = self.process.poll()
@@ -141,20 +196,27 @@ def start_simulator(
     log_path: Path | str | None = None,
     env: Mapping[str, str] | None = None,
     startup_timeout: float = 20.0,
+    tls: SimulatorTls | None = None,
 ) -> RunningProcess:
-    """Launch ``python -m gateway simulate KIND`` and wait until ``/_admin/health`` answers."""
+    """Launch ``python -m gateway simulate KIND`` and wait until ``/_admin/health`` answers.
+
+    With ``tls`` the simulator serves HTTPS (and mutual TLS if ``tls.client_ca`` is set).
+    """
     args = [sys.executable, "-m", "gateway", "simulate", kind, "--port", str(port)]
     args += ["--pki", str(pki_dir)]
     if db_path is not None:
         args += ["--db", str(db_path)]
     if gateway_cert is not None:
         args += ["--gateway-cert", str(gateway_cert)]
+    if tls is not None:
+        args += tls.args()
     args += list(extra_args)
     log = Path(log_path) if log_path is not None else Path(pki_dir) / f"simulator-{kind}-{port}.log"
     environment = {**os.environ, **(env or {})}
     with log.open("wb") as sink:  # the child keeps its own handle; no pipe to fill up
         process = subprocess.Popen(args, stdout=sink, stderr=subprocess.STDOUT, env=environment)
-    running = RunningProcess(kind, port, process, log)
+    running = RunningProcess(kind, port, process, log, tls)
+    verify = running.http_verify()
     deadline = time.monotonic() + startup_timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -162,7 +224,8 @@ def start_simulator(
                 f"{kind} simulator exited with {process.returncode}:\n{running.log_tail()}"
             )
         try:
-            if httpx.get(f"{running.base_url}/_admin/health", timeout=1.0).status_code == 200:
+            health = httpx.get(f"{running.base_url}/_admin/health", timeout=1.0, verify=verify)
+            if health.status_code == 200:
                 return running
         except httpx.TransportError:
             pass

@@ -28,7 +28,7 @@ from conformance.endpoint.expectations import (
 from conformance.endpoint.identities import Identity
 from conformance.endpoint.mutations import outgoing
 from conformance.endpoint.templates import Substitutions, TemplateError, build_payload
-from conformance.endpoint.transport import Exchange, get, post
+from conformance.endpoint.transport import Exchange, get, post, tls_context
 from conformance.endpoint.wsdl import WSDL_OPERATION, Contract, contract
 from gateway.wssecurity import InMemoryReplayCache, TrustStore, Verifier, load_profile
 
@@ -48,7 +48,13 @@ class RunConfig:
     peer_cert: Path | None = None
     case_ids: Sequence[str] = ()
     timeout: float = 15.0
+    #: False accepts any TLS server certificate (``--insecure``; reported loudly by the CLI).
     verify_tls: bool = True
+    #: Private CAs that the target's TLS certificate may chain to (``--ca``).
+    tls_ca: Sequence[Path] = ()
+    #: TLS client certificate and key for an endpoint with mutual TLS (``--tls-cert/--tls-key``).
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
 
 
 @dataclass(slots=True)
@@ -67,6 +73,8 @@ class SuiteResult:
     target: str
     results: list[CaseResult]
     seconds: float
+    #: How the run reached the target, for the reports: see :func:`transport_note`.
+    transport: str = ""
 
     def count(self, outcome: Outcome) -> int:
         return sum(1 for r in self.results if r.outcome == outcome)
@@ -171,13 +179,41 @@ def _run_case(session: _Session, case: Case) -> CaseResult:
     return result
 
 
-def preflight(client: httpx.Client, target: str) -> None:
-    """Any HTTP answer at all will do; no connection is a bad ``--target`` (exit 2)."""
+def transport_note(config: RunConfig) -> str:
+    """One phrase for the reports: plain HTTP, verified TLS (mutual or not), or NOT verified."""
+    if not config.target.startswith("https://"):
+        return "plain HTTP (no TLS)"
+    client = ", client certificate presented" if config.tls_cert is not None else ""
+    if not config.verify_tls:
+        return f"TLS, server certificate NOT verified (--insecure){client}"
+    return f"TLS, server certificate verified{client}"
+
+
+def preflight(client: httpx.Client, target: str, client_cert: bool = False) -> None:
+    """Any HTTP answer at all will do; no connection is a bad ``--target`` (exit 2).
+
+    The message says what to try when TLS is the likely cause: a private CA (``--ca``), or an
+    endpoint that wants a client certificate (under TLS 1.3 it simply hangs up on a client that
+    has none: "disconnected without sending a response").
+    """
     try:
         client.get(target + "?wsdl")
     except httpx.HTTPError as exc:
+        text = str(exc)
+        hint = ""
+        if "CERTIFICATE_VERIFY_FAILED" in text:
+            hint = " (a private CA? trust it with --ca CA.pem)"
+        elif "CERTIFICATE_REQUIRED" in text or (
+            target.startswith("https://")
+            and not client_cert
+            and isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError)
+        ):
+            hint = (
+                " (an endpoint with mutual TLS hangs up on a client without a certificate: "
+                "give yours with --tls-cert and --tls-key)"
+            )
         raise TargetUnreachableError(
-            f"{target} is unreachable: {type(exc).__name__}: {exc}"
+            f"{target} is unreachable: {type(exc).__name__}: {text}{hint}"
         ) from None
 
 
@@ -188,8 +224,9 @@ def run_suite(
     started = time.perf_counter()
     cases = config.catalogue.select(tuple(config.case_ids))
     results: list[CaseResult] = []
-    with httpx.Client(timeout=config.timeout, verify=config.verify_tls) as client:
-        preflight(client, config.target)
+    tls = tls_context(config.tls_ca, config.tls_cert, config.tls_key, verify=config.verify_tls)
+    with httpx.Client(timeout=config.timeout, verify=tls) as client:
+        preflight(client, config.target, client_cert=config.tls_cert is not None)
         session = _Session(config, client)
         for case in cases:
             case_started = time.perf_counter()
@@ -199,5 +236,9 @@ def run_suite(
             if progress is not None:
                 progress(result)
     return SuiteResult(
-        config.catalogue.service, config.target, results, time.perf_counter() - started
+        config.catalogue.service,
+        config.target,
+        results,
+        time.perf_counter() - started,
+        transport_note(config),
     )

@@ -7,14 +7,60 @@ runner treats "no connection at all" as a bad target (exit 2).
 
 from __future__ import annotations
 
+import ssl
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 
 from gateway.soap.envelope import SoapVersion, request_headers
 
 MAX_KEPT = 64 * 1024  # response bytes kept for the reports; more is cut
+
+
+class TlsSetupError(ValueError):
+    """A ``--ca``, ``--tls-cert`` or ``--tls-key`` file cannot be used (named in the message)."""
+
+
+def tls_context(
+    ca: Sequence[Path] = (),
+    client_cert: Path | None = None,
+    client_key: Path | None = None,
+    *,
+    verify: bool = True,
+) -> ssl.SSLContext:
+    """The TLS settings of the suite's HTTP client.
+
+    ``ca``: private CAs trusted besides the system's; ``client_cert``/``client_key``: the TLS
+    client certificate presented to an endpoint that asks for one (mutual TLS); ``verify=False``
+    accepts any server certificate and host name (``--insecure``).
+    """
+    context = ssl.create_default_context()
+    for path in ca:
+        try:
+            context.load_verify_locations(cafile=str(path))
+        except (OSError, ssl.SSLError) as exc:
+            raise TlsSetupError(f"cannot use {path} as a CA certificate: {_why(exc)}") from None
+    if client_cert is not None:
+        try:
+            context.load_cert_chain(str(client_cert), str(client_key) if client_key else None)
+        except (OSError, ssl.SSLError) as exc:
+            raise TlsSetupError(
+                f"cannot use {client_cert} and {client_key} as a TLS client certificate and "
+                f"key: {_why(exc)}"
+            ) from None
+    if not verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def _why(exc: OSError | ssl.SSLError) -> str:
+    if isinstance(exc, ssl.SSLError):
+        return str(exc.reason or exc).replace("_", " ").lower()
+    return exc.strerror or str(exc)
 
 
 @dataclass(slots=True)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from importlib.metadata import PackageNotFoundError, version
+from typing import Annotated
 
 import typer
 
@@ -20,6 +22,35 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def brug_version() -> str:
+    """The installed distribution's version (``pyproject.toml`` [project] version)."""
+    try:
+        return version("brug")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"brug {brug_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print brug's version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Interregional gateway for VOV, ODB, BEV and time-credit (VOK) records."""
 
 
 def _load_groups() -> None:

@@ -19,15 +19,18 @@ EXIT_INVALID = 2
 def fail_validation(error: BrugValidationError) -> NoReturn:
     """Print every violation on stderr and exit 2 (never a traceback).
 
-    A table for a person at a terminal; one ``path: [rule] message (value: v)`` line each when
-    stderr is a pipe or a file, so scripts and CI logs can grep the rule names whole.
+    The header is the same in every command: ``error: invalid <what> (<file>)``. Then a table
+    for a person at a terminal; one ``path: [rule] message (value: v)`` line each when stderr is
+    a pipe or a file, so scripts and CI logs can grep the rule names whole.
     """
     if not err_console.is_terminal:
-        err_console.print(f"invalid {error.context}:", markup=False, highlight=False)
+        err_console.print(
+            f"error: invalid {error.context}:", markup=False, highlight=False, soft_wrap=True
+        )
         for v in error.violations:
             err_console.print(f"  {v}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_INVALID)
-    table = Table(title=f"invalid {error.context}", show_lines=False)
+    table = Table(title=f"error: invalid {error.context}", show_lines=False)
     for column in ("path", "rule", "value", "message"):
         table.add_column(column, overflow="fold")
     for v in error.violations:

@@ -18,7 +18,7 @@ from adapters.brussels.crosswalk import Crosswalk
 from adapters.brussels.mapping import bev_to_vov, vov_to_bev
 from adapters.federal.codes import CodeTable
 from adapters.federal.vok import check_vok
-from gateway.cli._common import console
+from gateway.cli._common import EXIT_INVALID, console, err_console
 from gateway.cli._inputs import read_bev, read_career_breaks, read_course, read_vov
 from gateway.cli._output import cli_header
 from gateway.demo.batch import run_batch
@@ -28,21 +28,31 @@ from gateway.errors import BrugValidationError
 from gateway.models import Period, Worker
 from gateway.rules.ruledata import RuleBook
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+_MARKER = "vov-registration-brussels.json"
 
 
-def _examples(rules: RuleBook, crosswalk: Crosswalk) -> Table:
+def examples_dir() -> Path | None:
+    """The example inputs: the source tree's ``examples/`` or, installed from a wheel, the copy
+    bundled at ``gateway/_bundled/examples`` (pyproject force-includes it there)."""
+    here = Path(__file__).resolve()
+    for candidate in (here.parents[2] / "examples", here.parents[1] / "_bundled" / "examples"):
+        if (candidate / _MARKER).is_file():
+            return candidate
+    return None
+
+
+def _examples(examples: Path, rules: RuleBook, crosswalk: Crosswalk) -> Table:
     table = Table(title="shipped examples", title_justify="left")
     table.add_column("input")
     table.add_column("outcome")
     table.add_column("detail", overflow="fold")
-    course = read_course(EXAMPLES / "odb-course.json")
+    course = read_course(examples / "odb-course.json")
     for name in (
         "vov-registration-brussels",
         "vov-registration-mover",
         "vov-registration-flanders",
     ):
-        registration = read_vov(EXAMPLES / f"{name}.json")
+        registration = read_vov(examples / f"{name}.json")
         try:
             result = vov_to_bev(registration, course, rules, crosswalk)
         except BrugValidationError as exc:
@@ -56,18 +66,18 @@ def _examples(rules: RuleBook, crosswalk: Crosswalk) -> Table:
             f"{record.hours_claimable} h at €{record.flat_rate_eur}/h; "
             f"{len(result.report.flagged)} finding(s) to confirm",
         )
-    moved = bev_to_vov(read_bev(EXAMPLES / "bev-record-v1.xml"), crosswalk, rules)
+    moved = bev_to_vov(read_bev(examples / "bev-record-v1.xml"), crosswalk, rules)
     table.add_row(
         "bev-record-v1 → VOV",
         "[green]VOV registration[/green]",
         f"ODB {moved.record.odb_number}; Brussels hours carried as prior use: "
         f"{', '.join(f'{p.hours} h ({p.region})' for p in moved.record.prior_use) or 'none'}",
     )
-    breaks = read_career_breaks(EXAMPLES / "career-breaks.json")
+    breaks = read_career_breaks(examples / "career-breaks.json")
     credit = next(r for r in breaks.records if r.source.value == "RVA")
     decision = check_vok(
         breaks.records,
-        read_course(EXAMPLES / "odb-course-vok.json"),
+        read_course(examples / "odb-course-vok.json"),
         Worker(insz=breaks.insz, education_level="medium", lives_alone=True),
         Period(begin=credit.period.begin, end=credit.period.end),
         rules,
@@ -85,10 +95,19 @@ def _examples(rules: RuleBook, crosswalk: Crosswalk) -> Table:
 
 def offline_demo(count: int, seed: int) -> None:
     """The data core alone: examples and the sample through validation, mapping, XML, XSD."""
+    examples = examples_dir()
+    if examples is None:
+        err_console.print(
+            "error: the example inputs are not installed (examples/ in the source tree, "
+            "gateway/_bundled/examples in a wheel): reinstall brug",
+            markup=False,
+            highlight=False,
+        )
+        raise typer.Exit(EXIT_INVALID)
     rules = RuleBook.load()
     crosswalk = Crosswalk.load()
     console.print(Panel.fit("brug demo — VOV/ODB → BEV, BEV → VOV, career breaks → VOK"))
-    console.print(_examples(rules, crosswalk))
+    console.print(_examples(examples, rules, crosswalk))
 
     sample = generate(count, seed=seed, crosswalk=crosswalk)
     header = cli_header("flanders-wse", "brussels-bee", "VOV-BEV-MOBILITY")
@@ -120,11 +139,22 @@ def offline_demo(count: int, seed: int) -> None:
         f"{outcome.total} records in {outcome.seconds:.2f} s ({rate:,.0f}/s, validation, mapping, "
         "XML and XSD included)."
     )
+    where = _shown(examples)
     console.print(
-        "Next: `brug map vov-to-bev --vov examples/vov-registration-brussels.json --course "
-        "examples/odb-course.json --format xml`, `brug vok check --help`, `brug schemas`; "
-        "design notes in docs/."
+        f"Next: `brug map vov-to-bev --vov {where}/vov-registration-brussels.json --course "
+        f"{where}/odb-course.json --format xml`, `brug vok check --help`, `brug schemas`; "
+        "design notes in docs/.",
+        markup=False,
+        highlight=False,
     )
+
+
+def _shown(path: Path) -> str:
+    """``examples`` from the repository root, else the installed copy's full path."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def demo_command(

@@ -156,7 +156,7 @@ def work(
         bool, typer.Option("--until-drained", help="stop when nothing is pending or in flight")
     ] = False,
 ) -> None:
-    """Run one delivery worker in the foreground: the same pipeline as ``brug serve``'s.
+    """Run one delivery worker in the foreground: the same pipeline as brug serve's.
 
     It reads the gateway's configuration (store, keys, partners, retry policy), signs each
     attempt, verifies the partners' signed answers and audits every attempt. Stops on SIGTERM or

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from gateway.cli._common import EXIT_INVALID, console, err_console
-from gateway.wssecurity.pki import P12_PASSWORD, init_pki
+from gateway.wssecurity.pki import LOOPBACK_NAMES, P12_PASSWORD, init_pki
 
 NAME = "pki"
 app = typer.Typer(help="Development PKI (never for production keys).", no_args_is_help=True)
@@ -19,15 +19,36 @@ app = typer.Typer(help="Development PKI (never for production keys).", no_args_i
 def init(
     directory: Annotated[Path, typer.Argument(help="Directory to write the PKI into.")],
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing PKI.")] = False,
+    host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--host",
+            help="Another host name or address the certificates are valid for, e.g. the "
+            "[server] host of brug.toml (repeatable; localhost, 127.0.0.1 and ::1 always are).",
+        ),
+    ] = None,
 ) -> None:
-    """Create a dev CA, partner certificates (PEM + PKCS#12), an untrusted and an expired one."""
+    """Create a dev CA, partner certificates (PEM + PKCS#12), an untrusted and an expired one.
+
+    Every certificate is valid, for TLS, for localhost, 127.0.0.1, ::1 and each --host.
+    """
     if (directory / "ca.pem").exists() and not force:
-        err_console.print(f"[red]{directory} already holds a PKI[/red] (use --force to replace it)")
+        err_console.print(
+            f"error: {directory} already holds a PKI (use --force to replace it)",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
         raise typer.Exit(EXIT_INVALID)
     try:
-        layout = init_pki(directory)
+        layout = init_pki(directory, host or ())
     except OSError as exc:
-        err_console.print(f"[red]cannot write to {directory}:[/red] {exc.strerror}")
+        err_console.print(
+            f"error: cannot write the PKI ({directory}): {exc.strerror}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
         raise typer.Exit(EXIT_INVALID) from None
     table = Table(title=f"development PKI in {layout.root}")
     table.add_column("party")
@@ -39,3 +60,5 @@ def init(
         table.add_row(party.name, party.key.name, party.cert.name, party.p12.name)
     console.print(table)
     console.print(f"PKCS#12 password: {P12_PASSWORD} (development only)")
+    names = ", ".join([*LOOPBACK_NAMES, *(host or ())])
+    console.print(f"TLS host names: NAME.brug.test, {names}", markup=False, highlight=False)

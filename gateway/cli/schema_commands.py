@@ -15,7 +15,7 @@ from gateway.xml import schemas as registry
 
 
 def schemas_command() -> None:
-    """List the schema names (for ``brug validate``) and the WSDLs."""
+    """List the schema names (for brug validate) and the WSDLs."""
     table = Table(title="schemas", title_justify="left")
     table.add_column("name", no_wrap=True)
     table.add_column("namespace", overflow="fold")
@@ -35,14 +35,19 @@ def schemas_command() -> None:
 
 def validate_command(
     schema: Annotated[str, typer.Argument(help="schema name, as listed by `brug schemas`")],
-    file: Annotated[Path, typer.Argument(help="XML document")],
+    file: Annotated[Path, typer.Argument(help="XML or JSON document (detected from the content)")],
 ) -> None:
-    """Validate FILE against SCHEMA (XSD) and the identifier rules; exit 2 on any violation."""
+    """Validate FILE against SCHEMA and the identifier rules; exit 2 on any violation.
+
+    XML is checked against the XSD, then the record rules. JSON is checked as the record the
+    schema carries (the checks of the REST API): vov-registration-v1, odb-course-v1,
+    bev-record-v1/v2 and career-break-v1 (answer, query or a list of mutations).
+    """
     try:
-        root = validate_file(schema, file)
+        checked = validate_file(schema, file)
     except BrugValidationError as exc:
         fail_validation(exc)
-    console.print(f"[green]valid[/green] {file} ({schema}, <{root}>)")
+    console.print(f"valid {file} ({schema}, {checked})", markup=False, highlight=False)
 
 
 def register(root: typer.Typer) -> None:

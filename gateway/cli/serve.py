@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import ssl
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -87,6 +88,9 @@ def serve_command(
         "http": HTTP_PROTOCOL,
         **tls,
     }
+    if sys.stdout.isatty():
+        listen_port = port or server.port
+        typer.echo(startup_line(host or server.host, listen_port, bool(tls), workers, delivery))
     if workers > 1:
         context.close()  # each worker builds its own (store connections do not survive fork)
         if config is not None:
@@ -98,6 +102,27 @@ def serve_command(
         uvicorn.run(create_app(context, delivery=delivery), **options)  # type: ignore[arg-type]
     finally:
         context.close()
+
+
+def startup_line(host: str, port: int, tls: bool, workers: int, delivery: bool) -> str:
+    """What a person at a terminal needs first: where brug listens and where its docs are.
+
+    Printed on stdout only when stdout is a terminal: under a supervisor or a pipe the logs are
+    the whole output (JSON lines when ``[logging] json``).
+    """
+    scheme = "https" if tls else "http"
+    shown = "localhost" if host in ("127.0.0.1", "localhost") else host
+    if ":" in shown:
+        shown = f"[{shown}]"
+    base = f"{scheme}://{shown}:{port}"
+    anywhere = " (all interfaces)" if host in ("0.0.0.0", "::") else ""  # noqa: S104
+    processes = f"{workers} worker processes" if workers > 1 else "1 process"
+    worker = "delivery worker on" if delivery else "no delivery worker (--no-delivery)"
+    return (
+        f"brug listening on {base}{anywhere}: REST {base}/v1, SOAP {base}/soap/gateway/v1, "
+        f"API docs {base}/docs, health {base}/healthz, metrics {base}/metrics; "
+        f"{processes}, {worker}. Ctrl+C stops."
+    )
 
 
 def register(root: typer.Typer) -> None:

@@ -31,6 +31,9 @@ _STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) 
     "message",
     "asctime",
     "correlation_id",
+    # uvicorn's copy of the message with ANSI colour codes, for its own coloured formatter:
+    # the plain "message" already says it, and escape codes do not belong in a log line.
+    "color_message",
 }
 _INSTALLED = "_brug_handler"
 THIRD_PARTY_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "fastapi")

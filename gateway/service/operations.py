@@ -1,17 +1,21 @@
 """Liveness, readiness and metrics: what an orchestrator and Prometheus ask of the gateway.
 
 ``/healthz`` says the process answers (no dependencies: a restart would not fix a database
-outage). ``/readyz`` says whether to send traffic: the store answers a query and each partner's
-endpoint accepts a TCP connection; it names what is wrong so an operator does not have to guess.
+outage). ``/readyz`` says whether to send traffic: the store answers a query, and each partner
+is probed for real: ``GET <partner url>?wsdl`` must answer 200 with a WSDL (a port that accepts a
+TCP connection but serves another path, or no service at all, is not ok). Each check says
+``ok`` or a short reason in brug's words (never a driver's exception text, which may carry host
+names, user names or SQL: that goes to the log).
 """
 
 from __future__ import annotations
 
-import socket
+import asyncio
+import logging
 import time
 from typing import Any
-from urllib.parse import urlsplit
 
+import httpx
 from sqlalchemy import text
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -20,33 +24,52 @@ from starlette.routing import Mount, Route
 from gateway.observability.metrics import metrics_app
 from gateway.service.context import GatewayContext
 
-PARTNER_PROBE_TIMEOUT = 1.0
+PARTNER_PROBE_TIMEOUT = 2.0
+_WSDL_ROOT = b"definitions"  # wsdl:definitions (WSDL 1.1), whatever its prefix
+
+log = logging.getLogger("brug.readiness")
 
 
 def _store_ready(context: GatewayContext) -> tuple[bool, str]:
     try:
         with context.store.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-    except Exception as exc:
-        return False, f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+    except Exception:
+        log.warning("readiness: the store does not answer", exc_info=True)
+        return False, "does not answer a query"
     return True, "ok"
 
 
-def _partner_reachable(url: str) -> tuple[bool, str]:
-    parts = urlsplit(url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+async def probe_partner(client: httpx.AsyncClient, url: str) -> tuple[bool, str]:
+    """``GET url?wsdl``: ok when the partner answers 200 with its WSDL."""
     try:
-        with socket.create_connection((parts.hostname or "", port), PARTNER_PROBE_TIMEOUT):
-            return True, "ok"
-    except OSError as exc:
-        return False, f"{parts.hostname}:{port} unreachable ({exc.strerror or exc})"
+        answer = await client.get(url.split("?", 1)[0] + "?wsdl")
+    except httpx.TimeoutException:
+        return False, f"no answer within {PARTNER_PROBE_TIMEOUT:g}s"
+    except httpx.ConnectError as exc:
+        log.info("readiness: partner %s: %s", url, exc)
+        if "CERTIFICATE_VERIFY_FAILED" in str(exc):
+            return False, "TLS certificate not trusted"
+        return False, "unreachable"
+    except httpx.HTTPError as exc:
+        log.info("readiness: partner %s: %s", url, exc)
+        return False, "connection failed"
+    if answer.status_code != 200:
+        return False, f"WSDL answered HTTP {answer.status_code}"
+    if _WSDL_ROOT not in answer.content[:2048]:
+        return False, "answered 200 without a WSDL"
+    return True, "ok"
 
 
-def readiness(context: GatewayContext) -> tuple[bool, dict[str, Any]]:
-    ok, detail = _store_ready(context)
+async def readiness(context: GatewayContext) -> tuple[bool, dict[str, Any]]:
+    ok, detail = await asyncio.to_thread(_store_ready, context)
     checks: dict[str, Any] = {"store": {"ok": ok, "detail": detail}}
-    for name, partner in sorted(context.partners.items()):
-        reachable, why = _partner_reachable(str(partner.config.url))
+    partners = sorted(context.partners.items())
+    async with httpx.AsyncClient(timeout=PARTNER_PROBE_TIMEOUT) as client:
+        probes = await asyncio.gather(
+            *(probe_partner(client, str(partner.config.url)) for _, partner in partners)
+        )
+    for (name, _), (reachable, why) in zip(partners, probes, strict=True):
         checks[f"partner:{name}"] = {"ok": reachable, "detail": why}
     # The store is required; a partner that is down only delays delivery (the outbox retries).
     return ok, checks
@@ -59,7 +82,7 @@ def operation_routes(context: GatewayContext) -> list[Route | Mount]:
         return JSONResponse({"status": "ok", "uptime_s": round(time.monotonic() - started, 1)})
 
     async def readyz(_: Request) -> Response:
-        ready, checks = readiness(context)
+        ready, checks = await readiness(context)
         return JSONResponse(
             {"status": "ready" if ready else "not-ready", "checks": checks},
             status_code=200 if ready else 503,

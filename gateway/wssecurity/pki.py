@@ -7,12 +7,19 @@ certificate from a different CA (``untrusted``), one certificate that has expire
 Java keystore habit, with the CA certificate included). As MAGDA does, the CN of ``flanders`` is
 a KBO enterprise number.
 
+Every leaf certificate names, as subject alternative names, its own ``NAME.brug.test``, the
+loopback names ``localhost``, ``127.0.0.1`` and ``::1``, and any extra ``hosts`` given (the host a
+dev server is configured to listen on), so that a TLS client checking the host name (curl,
+httpx, ``brug conformance run --ca``) accepts a dev server on loopback.
+
 These keys are for development only: they are written unencrypted on purpose.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,6 +33,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 P12_PASSWORD = "changeit"  # noqa: S105 (development PKI, documented)
 FLANDERS_KBO = "0316381039"
 PARTNERS = ("flanders", "brussels", "federal")
+#: Names every dev certificate carries besides its own, so loopback servers verify.
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
@@ -58,6 +67,25 @@ def _name(cn: str, org: str) -> x509.Name:
             x509.NameAttribute(NameOID.COMMON_NAME, cn),
         ]
     )
+
+
+def _general_name(host: str) -> x509.GeneralName:
+    try:
+        return x509.IPAddress(ipaddress.ip_address(host.strip("[]")))
+    except ValueError:
+        return x509.DNSName(host)
+
+
+def subject_alt_names(dns: str, hosts: Iterable[str] = ()) -> x509.SubjectAlternativeName:
+    """``dns``, the loopback names and ``hosts``, each once, IP addresses as iPAddress entries."""
+    names: list[x509.GeneralName] = []
+    for host in (dns, *LOOPBACK_NAMES, *hosts):
+        if not host:
+            continue
+        name = _general_name(host)
+        if name not in names:
+            names.append(name)
+    return x509.SubjectAlternativeName(names)
 
 
 def _rsa() -> rsa.RSAPrivateKey:
@@ -109,6 +137,7 @@ def _leaf(
     ca_cert: x509.Certificate,
     not_before: datetime,
     not_after: datetime,
+    hosts: Iterable[str] = (),
 ) -> x509.Certificate:
     ca_ski = ca_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
     return (
@@ -140,7 +169,7 @@ def _leaf(
             ),
             critical=False,
         )
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(dns)]), critical=False)
+        .add_extension(subject_alt_names(dns, hosts), critical=False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski), critical=False
@@ -184,8 +213,13 @@ def _write_party(
     return party
 
 
-def init_pki(directory: str | Path) -> PkiLayout:
-    """Create the development PKI under ``directory`` (created if missing) and return its layout."""
+def init_pki(directory: str | Path, hosts: Iterable[str] = ()) -> PkiLayout:
+    """Create the development PKI under ``directory`` (created if missing) and return its layout.
+
+    ``hosts``: extra host names or addresses the partner certificates are valid for (besides
+    ``NAME.brug.test`` and the loopback names), e.g. the host a dev server listens on.
+    """
+    extra = tuple(hosts)
     root = Path(directory)
     root.mkdir(parents=True, exist_ok=True)
     now = datetime.now(UTC)
@@ -204,7 +238,7 @@ def init_pki(directory: str | Path) -> PkiLayout:
     parties: dict[str, Party] = {}
     for name, (cn, org, dns) in subjects.items():
         key = _rsa()
-        cert = _leaf(cn, org, dns, key, ca_key, ca_cert, *valid)
+        cert = _leaf(cn, org, dns, key, ca_key, ca_cert, *valid, hosts=extra)
         parties[name] = _write_party(root, name, key, cert, ca_cert)
 
     key = _rsa()

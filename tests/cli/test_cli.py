@@ -202,3 +202,85 @@ def test_offline_demo_runs_as_a_real_process() -> None:
     assert "mapped to BEV" in result.stdout
     assert "crosswalk.unknown-course" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("schema", "name", "what"),
+    [
+        ("vov-registration-v1", "vov-registration-brussels.json", "JSON VOV registration"),
+        ("odb-course-v1", "odb-course.json", "JSON ODB course"),
+        ("bev-record-v2", "bev-record.json", "JSON BEV record"),
+        ("career-break-v1", "career-breaks.json", "JSON career-break answer"),
+        ("career-break-v1", "career-break-query.json", "JSON career-break query"),
+        ("career-break-v1", "career-break-mutation.json", "career-break mutations"),
+        ("vov-registration-v1", "vov-registration-brussels.xml", "<vovRegistrationMessage>"),
+    ],
+)
+def test_validate_takes_json_or_xml_as_the_readme_says(schema: str, name: str, what: str) -> None:
+    code, out, err = run("validate", schema, str(EXAMPLES / name))
+    assert code == 0, err
+    assert what in " ".join(out.split())
+
+
+def test_validate_json_lists_the_violations_under_the_common_header() -> None:
+    code, _, err = run("validate", "vov-registration-v1", str(EXAMPLES / "invalid/bad-insz.json"))
+    assert code == 2
+    assert err.splitlines()[0] == "error: invalid VOV registration (bad-insz.json):"
+    assert "insz.checksum" in err
+    code, _, err = run("validate", "header-v1", str(EXAMPLES / "odb-course.json"))
+    assert code == 2
+    assert "json.no-model" in err and "XML only" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "header"),
+    [
+        (
+            ("map", "vov-to-bev", "--vov", "invalid/bad-insz.json", "--course", "odb-course.json"),
+            "error: invalid VOV registration (bad-insz.json):",
+        ),
+        (
+            ("validate", "vov-registration-v1", "invalid/schema-invalid.xml"),
+            "error: invalid vov-registration-v1 document (schema-invalid.xml):",
+        ),
+        (("map", "bev-to-vov", "/nonexistent/gone.xml"), "error: invalid input file (gone.xml):"),
+        (
+            ("map", "bev-to-vov", "invalid/bad-kbo.xml"),
+            "error: invalid BEV record (bad-kbo.xml):",
+        ),
+    ],
+)
+def test_error_headers_name_what_and_the_file(args: tuple[str, ...], header: str) -> None:
+    resolved = [
+        str(EXAMPLES / a) if a.endswith((".json", ".xml")) and not a.startswith("/") else a
+        for a in args
+    ]
+    code, _, err = run(*resolved)
+    assert code == 2
+    assert err.splitlines()[0] == header, err
+    assert "VovRegistration" not in err and "BevRecord" not in err
+
+
+def test_pki_init_refusal_is_an_error_line(tmp_path: Path) -> None:
+    assert run("pki", "init", str(tmp_path))[0] == 0
+    code, _, err = run("pki", "init", str(tmp_path))
+    assert code == 2
+    assert err.startswith(f"error: {tmp_path} already holds a PKI")
+
+
+def test_help_texts_carry_no_markup() -> None:
+    import click
+    from typer.main import get_command
+
+    def paths(command: click.Command, prefix: tuple[str, ...]) -> list[tuple[str, ...]]:
+        found = [prefix]
+        if isinstance(command, click.Group):
+            for name, sub in command.commands.items():
+                found += paths(sub, (*prefix, name))
+        return found
+
+    for path in paths(get_command(app), ()):
+        code, out, _ = run(*path, "--help")
+        assert code == 0, path
+        for markup in ("``", ":func:", ":class:", "[red]", "[green]"):
+            assert markup not in out, (path, markup)

@@ -85,8 +85,12 @@ def test_shipped_example_loads_with_a_dev_pki(pki_dir: Path) -> None:
         "vov:read",
         "vov:write",
         "odb:read",
+        "odb:write",
         "vok:read",
     )
+    # the paths the simulators serve (`brug simulate brussels|federal`)
+    assert str(settings.partners["brussels"].url).endswith("/services/bev/v1")
+    assert str(settings.partners["federal"].url).endswith("/services/GeefLoopbaanonderbrekingen/v1")
     assert settings.store.url == "sqlite:///var/brug.db"
     assert settings.logging.as_json is True
 

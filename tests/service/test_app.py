@@ -60,9 +60,34 @@ def test_readyz_names_an_unreachable_partner(
     )
     body = client.get("/readyz").json()
     assert body["checks"]["partner:brussels"]["ok"] is False
-    assert "unreachable" in body["checks"]["partner:brussels"]["detail"]
+    assert body["checks"]["partner:brussels"]["detail"] == "unreachable"  # brug's words only
     # a partner that is down only delays delivery: the gateway stays ready while the store is
     assert body["status"] == "ready"
+
+
+def _point(context: GatewayContext, name: str, url: str) -> None:
+    partner = context.partners[name]
+    moved = partner.config.model_copy(update={"url": url})
+    context.partners[name] = type(partner)(
+        partner.name, moved, partner.signer, partner.verifier, partner.pins
+    )
+
+
+def test_readyz_probes_the_partner_service_not_just_its_port(
+    gateway: tuple[GatewayContext, TestClient], brussels_sim: RunningProcess
+) -> None:
+    # the old examples/brug.toml: the simulator's port, a path it does not serve
+    context, client = gateway
+    _point(context, "brussels", brussels_sim.base_url + "/soap/bev")
+    _point(context, "federal", brussels_sim.base_url + "/_admin/health")  # 200, not a WSDL
+    checks = client.get("/readyz").json()["checks"]
+    assert checks["partner:brussels"] == {"ok": False, "detail": "WSDL answered HTTP 404"}
+    assert checks["partner:federal"] == {"ok": False, "detail": "answered 200 without a WSDL"}
+    _point(context, "brussels", brussels_sim.service_url)
+    assert client.get("/readyz").json()["checks"]["partner:brussels"] == {
+        "ok": True,
+        "detail": "ok",
+    }
 
 
 def test_correlation_id_is_echoed(gateway: tuple[GatewayContext, TestClient]) -> None:

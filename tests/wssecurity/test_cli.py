@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 import subprocess
 import sys
 
+from cryptography import x509
 from typer.testing import CliRunner
 
 from gateway.cli import app
@@ -22,6 +24,26 @@ def test_pki_init_layout(tmp_path):
     assert {"ca.pem", "ca.key"} <= names
     again = runner.invoke(app, ["pki", "init", str(tmp_path / "pki")])
     assert again.exit_code == 2
+
+
+def test_pki_certificates_name_loopback_and_the_given_hosts(tmp_path):
+    result = runner.invoke(
+        app, ["pki", "init", str(tmp_path), "--host", "brug.internal", "--host", "10.1.2.3"]
+    )
+    assert result.exit_code == 0, result.output
+    for party in ("flanders", "brussels", "federal"):
+        cert = x509.load_pem_x509_certificate((tmp_path / f"{party}.pem").read_bytes())
+        names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        assert names.get_values_for_type(x509.DNSName) == [
+            f"{party}.brug.test",
+            "localhost",
+            "brug.internal",
+        ]
+        assert names.get_values_for_type(x509.IPAddress) == [
+            ipaddress.ip_address("127.0.0.1"),
+            ipaddress.ip_address("::1"),
+            ipaddress.ip_address("10.1.2.3"),
+        ]
 
 
 def test_sign_and_verify(pki, tmp_path, tools):

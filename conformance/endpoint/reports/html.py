@@ -89,7 +89,8 @@ def render_html(result: SuiteResult) -> str:
         f"<body><h1>brug conformance: {escape(result.service)}</h1>"
         f"<p>target {escape(result.target)} · {when} · {verdict}: "
         f"{result.count('passed')} passed, {result.count('failed')} failed, "
-        f"{result.count('skipped')} skipped in {result.seconds:.1f}s</p>"
+        f"{result.count('skipped')} skipped in {result.seconds:.1f}s"
+        f"{' · ' + escape(result.transport) if result.transport else ''}</p>"
         f"<table><tr><th>case</th><th>result</th><th>rule</th><th>why</th></tr>{rows}</table>"
         + "\n".join(_case(r) for r in result.results)
         + "</body></html>\n"

@@ -36,6 +36,8 @@ def junit_tree(result: SuiteResult) -> etree._Element:
     )
     props = etree.SubElement(suite, "properties")
     etree.SubElement(props, "property", name="target", value=result.target)
+    if result.transport:
+        etree.SubElement(props, "property", name="transport", value=result.transport)
     for r in result.results:
         case = etree.SubElement(
             suite,

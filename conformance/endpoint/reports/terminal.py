@@ -34,9 +34,10 @@ def print_summary(result: SuiteResult, console: Console) -> None:
             why,
         )
     console.print(table)
+    transport = f" ({result.transport})" if result.transport else ""
     console.print(
         f"{result.count('passed')} passed, {result.count('failed')} failed, "
-        f"{result.count('skipped')} skipped in {result.seconds:.1f}s",
+        f"{result.count('skipped')} skipped in {result.seconds:.1f}s{transport}",
         style="green" if result.exit_code == 0 else "bold red",
         highlight=False,
     )
