@@ -47,7 +47,7 @@ from sqlalchemy.engine import make_url
 
 from adapters.brussels.client import BRUSSELS_PARTY, GATEWAY_PARTY, BrusselsClient
 from adapters.simulation.credentials import signer_for, verifier_for
-from adapters.simulation.process import free_port, start_simulator
+from adapters.simulation.process import RunningProcess, free_port, start_simulator
 from gateway.delivery import Outbox, OutboxStatus
 from gateway.demo.stack import demo_config
 from gateway.models.bev import BevRecord
@@ -231,6 +231,18 @@ def floor_rate(pki: PkiLayout, sim_url: str, n: int, threads: int) -> float:
     return n / elapsed
 
 
+def brussels(workdir: Path, pki: PkiLayout, name: str) -> RunningProcess:
+    """The Brussels simulator with its database and log named ``name`` (use it with ``with``)."""
+    return start_simulator(
+        "brussels",
+        free_port(),
+        pki.root,
+        workdir / f"{name}.db",
+        gateway_cert=pki["flanders"].cert,
+        log_path=workdir / f"{name}.log",
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -252,27 +264,12 @@ def main() -> None:
         enqueue_row("SQLite WAL", f"sqlite:///{Path(tmp) / 'bench.db'}")
         workdir = Path(tmp)
         pki = init_pki(workdir / "pki")
-        sim = start_simulator(
-            "brussels",
-            free_port(),
-            pki.root,
-            workdir / "brussels.db",
-            gateway_cert=pki["flanders"].cert,
-            log_path=workdir / "brussels.log",
-        )
-        with sim:
+        with brussels(workdir, pki, "brussels") as sim:
             with scratch_pg(args.pg_url) as pg:
                 enqueue_row("PostgreSQL", pg)
             floor = floor_rate(pki, sim.service_url, args.floor_messages, 2 * args.workers)
-        sim = start_simulator(  # a fresh one: the floor's records do not slow the drain's
-            "brussels",
-            free_port(),
-            pki.root,
-            workdir / "brussels-drain.db",
-            gateway_cert=pki["flanders"].cert,
-            log_path=workdir / "brussels-drain.log",
-        )
-        with sim, scratch_pg(args.pg_url) as pg:
+        # a fresh simulator: the floor's records do not slow the drain's
+        with brussels(workdir, pki, "brussels-drain") as sim, scratch_pg(args.pg_url) as pg:
             steady, wall, dead = drain_rate(
                 workdir, pki, pg, sim.service_url, args.backlog, args.workers
             )

@@ -8,8 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from gateway.auth import OAuthError, OAuthErrorCode, principal_from_client_cert
@@ -17,6 +15,7 @@ from gateway.auth.mtls import certificate_from_proxy_header, certificate_pem, pe
 from gateway.config import ServerConfig
 from gateway.wssecurity.trust import fingerprint
 from tests.auth.conftest import Kit
+from tests.support.certificates import self_signed_like
 
 
 def test_by_fingerprint_from_pem_and_der(kit: Kit) -> None:
@@ -98,28 +97,12 @@ def test_peer_certificate_sources(kit: Kit) -> None:
     assert peer_certificate({"client": ("10.1.2.3", 1), "headers": header}, ServerConfig()) is None
 
 
-def _self_signed_like(cert: x509.Certificate) -> x509.Certificate:
-    """A self-signed certificate with ``cert``'s subject DN: what an attacker can make."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    now = datetime.now(UTC)
-    return (
-        x509.CertificateBuilder()
-        .subject_name(cert.subject)
-        .issuer_name(cert.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-
-
 def test_a_forwarded_certificate_must_be_issued_by_the_client_ca(kit: Kit) -> None:
     """Issue 12: a self-signed certificate with a registered client's subject, forwarded from
     a trusted proxy address, authenticated as that client. It is refused now."""
     server = kit.settings().server
     real = kit.cert("brussels")  # registered by subject as bee-mtls
-    forged = _self_signed_like(real)
+    forged = self_signed_like(real)
     scope = {"client": ("127.0.0.1", 1), "headers": []}
 
     def forwarded(cert: x509.Certificate) -> dict[str, object]:

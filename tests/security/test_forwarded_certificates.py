@@ -9,20 +9,18 @@ the TCP peer by the forwarded address).
 from __future__ import annotations
 
 import urllib.parse
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from adapters.simulation.process import free_port
 from gateway.wssecurity.pki import PkiLayout
 from tests.reliability.support import GatewayProcess, gateways, write_config
 from tests.simulators.support import pki  # noqa: F401 - pytest fixture
+from tests.support.certificates import self_signed_like
 
 pytestmark = pytest.mark.slow
 
@@ -31,21 +29,6 @@ HEADER = "X-SSL-Client-Cert"
 
 def _forwarded(cert: x509.Certificate) -> str:
     return urllib.parse.quote(cert.public_bytes(Encoding.PEM).decode(), safe="")
-
-
-def _self_signed_like(cert: x509.Certificate) -> x509.Certificate:
-    key = ec.generate_private_key(ec.SECP256R1())
-    now = datetime.now(UTC)
-    return (
-        x509.CertificateBuilder()
-        .subject_name(cert.subject)
-        .issuer_name(cert.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
 
 
 @pytest.mark.timeout(120)
@@ -78,6 +61,6 @@ def test_forwarded_certificates_are_checked_and_survive_x_forwarded_for(
         assert get(brussels).status_code == 200  # issued by the client CA: the client
         # The proxy also says who the client was: mTLS stays on.
         assert get(brussels, **{"X-Forwarded-For": "203.0.113.9"}).status_code == 200
-        forged = get(_self_signed_like(brussels))  # the same subject, self-signed
+        forged = get(self_signed_like(brussels))  # the same subject, self-signed
         assert forged.status_code == 401, forged.text
         assert "Bearer" in forged.headers.get("www-authenticate", "") or forged.text

@@ -162,20 +162,23 @@ class Submissions:
             origin=origin,
             tx=tx,
         )
-        context.audit.append(
-            AuditRecord(
-                partner=BRUSSELS,
-                operation=OPERATION,
-                direction="out",
-                message_id=prepared.message_id,
-                digest=prepared.digest,
-                outcome="accepted",
-                insz=prepared.registration.worker.insz,
-            ),
-            tx=tx,
-        )
+        context.audit.append(acceptance_record(prepared), tx=tx)
         context.inbox.complete(inbox_partner, inbox_key, answer, tx=tx)
         return None
+
+
+def acceptance_record(prepared: Prepared) -> AuditRecord:
+    """The audit entry of a message accepted for Brussels: the unsigned envelope's digest (each
+    delivery attempt adds its own entries with the signature it sent), the INSZ hashed."""
+    return AuditRecord(
+        partner=BRUSSELS,
+        operation=OPERATION,
+        direction="out",
+        message_id=prepared.message_id,
+        digest=prepared.digest,
+        outcome="accepted",
+        insz=prepared.registration.worker.insz,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,21 +245,7 @@ def commit_many(
         ],
         tx=tx,
     )
-    context.audit.append_many(
-        [
-            AuditRecord(
-                partner=BRUSSELS,
-                operation=OPERATION,
-                direction="out",
-                message_id=i.prepared.message_id,
-                digest=i.prepared.digest,
-                outcome="accepted",
-                insz=i.prepared.registration.worker.insz,
-            )
-            for i in fresh
-        ],
-        tx=tx,
-    )
+    context.audit.append_many([acceptance_record(i.prepared) for i in fresh], tx=tx)
     return out
 
 
