@@ -75,7 +75,7 @@ def schema_diff_command(
     try:
         report = diff_files(old, new, level=level, golden=golden, schema_root=schema_root)
     except SchemaInputError as exc:
-        err_console.print(f"schema-diff: {exc}", markup=False, highlight=False, soft_wrap=True)
+        err_console.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_INVALID) from None
     if output_format is OutputFormat.JSON:
         # plain stdout, not rich: JSON must stay byte-exact (no wrapping, no markup)

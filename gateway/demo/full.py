@@ -71,14 +71,20 @@ def run_full_demo(count: int, seed: int, workdir: Path, outage: float, mutations
             f"working directory: {workdir}"
         )
     )
-    if workdir.exists():
-        shutil.rmtree(workdir)
     sample = generate(count, seed=seed)
     with console.status("starting the PKI, the Brussels and federal simulators and the gateway"):
         try:
+            if workdir.exists():
+                shutil.rmtree(workdir)
             stack = DemoStack(workdir).__enter__()
         except (RuntimeError, OSError) as exc:
-            console.print(f"[red]the demo could not start:[/red] {exc}", highlight=False)
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            Console(stderr=True).print(
+                f"error: the demo could not start ({workdir}): {why}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
             return 1
     try:
         console.print(

@@ -284,3 +284,26 @@ def test_help_texts_carry_no_markup() -> None:
         assert code == 0, path
         for markup in ("``", ":func:", ":class:", "[red]", "[green]"):
             assert markup not in out, (path, markup)
+
+
+def test_demo_that_cannot_start_is_an_error_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    result = subprocess.run(
+        [sys.executable, "-m", "gateway", "demo", "--workdir", str(blocker / "demo")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"error: the demo could not start ({blocker / 'demo'}): ")
+
+
+def test_schema_diff_bad_input_is_an_error_line(tmp_path: Path) -> None:
+    bad = tmp_path / "x.json"
+    bad.write_text("{}")
+    code, _, err = run("conformance", "schema-diff", str(bad), str(bad))
+    assert code == 2
+    assert err.startswith("error: ") and "x.json" in err

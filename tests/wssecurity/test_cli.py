@@ -202,3 +202,28 @@ def test_subprocess_pipeline(pki, tmp_path, tools):
     )
     assert done.returncode == 0, done.stderr
     assert b"signed parts" in done.stdout
+
+
+def test_pki_init_config_adds_the_hosts_the_configuration_serves_on(tmp_path):
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "brug.toml"
+    text = example.read_text(encoding="utf-8")
+    text = text.replace('host = "127.0.0.1"', 'host = "brug.internal"')
+    text = text.replace("https://localhost:8443/oauth2/token", "https://gw.example.be/oauth2/token")
+    (tmp_path / "examples").mkdir()
+    config = tmp_path / "examples" / "brug.toml"
+    config.write_text(text, encoding="utf-8")
+    # the files the configuration names do not exist yet: they are what init makes
+    result = runner.invoke(
+        app, ["pki", "init", str(tmp_path / "var" / "pki"), "--config", str(config)]
+    )
+    assert result.exit_code == 0, result.output
+    cert = x509.load_pem_x509_certificate((tmp_path / "var" / "pki" / "flanders.pem").read_bytes())
+    names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert names.get_values_for_type(x509.DNSName)[-2:] == ["brug.internal", "gw.example.be"]
+    bad = tmp_path / "bad.toml"
+    bad.write_text("x")
+    refused = runner.invoke(app, ["pki", "init", str(tmp_path / "other"), "--config", str(bad)])
+    assert refused.exit_code == 2
+    assert "error: invalid configuration" in refused.output
