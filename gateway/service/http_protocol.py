@@ -18,18 +18,18 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from gateway.service.rest import problems
+
 #: Request line and headers together; a JWT access token with a certificate chain in a proxy
 #: header stays far below this.
 MAX_HEAD_BYTES = 64 * 1024
 IMPORT_PATH = "gateway.service.http_protocol:BoundedHttpToolsProtocol"
 
 _BODY = json.dumps(
-    {
-        "type": "urn:problem-type:brug:requestHeaderFieldsTooLarge",
-        "title": "Request Header Fields Too Large",
-        "status": 431,
-        "detail": f"the request line and headers may hold at most {MAX_HEAD_BYTES} bytes",
-    },
+    problems.problem(
+        problems.REQUEST_HEADERS_TOO_LARGE,
+        f"the request line and headers may hold at most {MAX_HEAD_BYTES} bytes",
+    ),
     separators=(",", ":"),
 ).encode()
 _ANSWER = (

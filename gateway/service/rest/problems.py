@@ -81,6 +81,9 @@ IDEMPOTENCY_IN_PROGRESS = ProblemType(
 OUTBOX_ENTRY_NOT_RETRYABLE = ProblemType(
     "outboxEntryNotRetryable", 409, "Outbox Entry Not Retryable", belgif=False
 )
+REQUEST_HEADERS_TOO_LARGE = ProblemType(
+    "requestHeaderFieldsTooLarge", 431, "Request Header Fields Too Large", belgif=False
+)
 
 PROBLEM_TYPES: tuple[ProblemType, ...] = (
     BAD_REQUEST,
@@ -95,6 +98,7 @@ PROBLEM_TYPES: tuple[ProblemType, ...] = (
     IDEMPOTENCY_KEY_REUSED,
     IDEMPOTENCY_IN_PROGRESS,
     OUTBOX_ENTRY_NOT_RETRYABLE,
+    REQUEST_HEADERS_TOO_LARGE,
 )
 
 # --------------------------------------------------------------------------- issue types
@@ -136,9 +140,14 @@ BRUG_RULES: dict[str, str] = {
     "idempotency.key-invalid": "Idempotency-Key header malformed",
     "idempotency.key-reused": "Idempotency-Key already used for another request",
     "json.well-formed": "Not well-formed JSON",
+    "json.depth": "JSON nested too deeply",
+    "text.xml-char": "A character XML cannot carry",
     "bulk.line-too-long": "A bulk line is too long",
     "bulk.line-object": "A bulk line is not a JSON object",
     "bulk.not-stored": "The gateway could not store this line",
+    "bulk.max-lines": "The bulk request reached its line budget",
+    "bulk.max-rejected": "The bulk request reached its budget of rejected lines",
+    "bulk.max-seconds": "The bulk request reached its time budget",
     "request.invalid": "The request is not valid",
 }
 

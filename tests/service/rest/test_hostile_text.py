@@ -56,6 +56,9 @@ def test_a_registration_with_a_character_xml_cannot_carry_is_a_4xx_naming_the_fi
     problem = response.json()  # renders: nothing in it that JSON cannot carry
     text = json.dumps(problem)
     assert "text.xml-char" in text and "employer" in text and "name" in text
+    if "issues" in problem:  # the rule is a documented issue type, not a generic one
+        (issue,) = [i for i in problem["issues"] if i["type"].endswith(":text.xml-char")]
+        assert issue["href"].endswith("#text.xml-char") and issue["title"] != "Invalid input"
     assert "\\ud800" not in response.text or "\\\\ud800" in response.text  # escaped if echoed
 
 
