@@ -26,8 +26,10 @@ def test_store_replace_and_read_a_course(client: TestClient, auth: dict[str, str
     number = course["odbNumber"]
     created = _put(client, auth, number, course)
     assert created.status_code == 201, created.text
+    assert created.headers["Location"].endswith(f"/v1/odb-courses/{number}")
     replaced = _put(client, auth, number, {**course, "titleNl": "Lasser MIG"})
     assert replaced.status_code == 200
+    assert "Location" not in replaced.headers  # 200: replaced, not created
     assert replaced.json()["created"] is False
     read = client.get(f"/v1/odb-courses/{number}", headers=auth)
     assert read.status_code == 200 and read.json()["titleNl"] == "Lasser MIG"
