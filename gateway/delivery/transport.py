@@ -72,10 +72,6 @@ class PartnerTransport:
         self._senders = dict(senders)
         self._replay = replay
 
-    @property
-    def partners(self) -> tuple[str, ...]:
-        return tuple(self._senders)
-
     def prepare(self, entry: OutboxEntry) -> SignedMessage | Attempt:
         sender = self._senders.get(entry.partner)
         if sender is None:

@@ -55,6 +55,8 @@ log = logging.getLogger(__name__)
 LEASE_SAFETY_MARGIN = timedelta(seconds=1)
 #: Waits between tries to record outcomes while the store is unavailable (then the last one).
 RECORD_RETRY_WAITS = (0.2, 0.5, 1.0, 2.0, 5.0)
+#: Outcome kind -> the WorkerReport counter it adds to (a release counts as released).
+_COUNTED = {"delivered": "delivered", "retry": "retried", "dead": "dead"}
 REPLAYED_ANSWER = "the partner's answer carries a signature already seen (replayed answer)"
 
 
@@ -159,7 +161,7 @@ class DeliveryWorker:
         applied, outcomes = recorded
         report.lost_leases = len(outcomes) - applied
         for plan, outcome in zip(plans, outcomes, strict=True):
-            kind = {"delivered": "delivered", "retry": "retried", "dead": "dead"}.get(outcome.kind)
+            kind = _COUNTED.get(outcome.kind)
             if kind is None:
                 report.released += 1
                 continue

@@ -223,10 +223,6 @@ class BulkProcessor:
     def line_key(self, number: int) -> str:
         return f"bulk:{self.key}#{number}"
 
-    def process(self, batch: list[Line]) -> None:
-        """Prepare and finish one batch (the sequential form of the two steps)."""
-        self.finish(self.prepare(batch))
-
     def prepare(self, batch: list[Line]) -> PreparedBatch:
         """Everything that can fail on the input or is CPU-bound; nothing is stored yet."""
         context = self.submissions.context

@@ -187,19 +187,7 @@ async def _inbox_handler(request: Request, exc: Exception) -> JSONResponse:
             retryAfterSec=1,
         )
         return problem_response(body, headers={"Retry-After": "1"})
-    body = problems.problem(
-        problems.IDEMPOTENCY_KEY_REUSED,
-        "this Idempotency-Key was already used for a different request body",
-        issues=[
-            problems.issue(
-                "idempotency.key-reused",
-                "this Idempotency-Key was already used for a different request body",
-                location="header",
-                name="Idempotency-Key",
-            )
-        ],
-    )
-    return problem_response(body)
+    return problem_response(problems.key_reused())
 
 
 async def _partner_handler(request: Request, exc: Exception) -> JSONResponse:

@@ -240,6 +240,20 @@ def issues_of(
     return out
 
 
+KEY_REUSED = "this Idempotency-Key was already used for a different request body"
+
+
+def key_reused() -> dict[str, Any]:
+    """The 422 for an Idempotency-Key reused with another body (answered and documented)."""
+    return problem(
+        IDEMPOTENCY_KEY_REUSED,
+        KEY_REUSED,
+        issues=[
+            issue("idempotency.key-reused", KEY_REUSED, location="header", name="Idempotency-Key")
+        ],
+    )
+
+
 def problem(kind: ProblemType, detail: str, **extra: Any) -> dict[str, Any]:
     """A problem body of ``kind``: type, href, title, status, detail and ``extra`` members."""
     body: dict[str, Any] = {

@@ -86,18 +86,7 @@ EXAMPLES: dict[int, dict[str, dict[str, Any]]] = {
         )
     },
     422: {
-        "idempotencyKeyReused": _example(
-            problems.IDEMPOTENCY_KEY_REUSED,
-            "this Idempotency-Key was already used for a different request body",
-            issues=[
-                problems.issue(
-                    "idempotency.key-reused",
-                    "this Idempotency-Key was already used for a different request body",
-                    location="header",
-                    name="Idempotency-Key",
-                )
-            ],
-        )
+        "idempotencyKeyReused": problems.key_reused(),
     },
     500: {
         "internalServerError": _example(

@@ -18,10 +18,11 @@ from gateway.models.odb import ODB_NUMBER_PATTERN
 from gateway.service.context import GatewayContext
 from gateway.service.rest import idempotency
 from gateway.service.rest.errors import invalid, not_found
+from gateway.service.rest.links import href
 from gateway.service.rest.openapi_examples import course_examples
 from gateway.service.rest.resources import OdbCourse, canonical, record_json
 from gateway.service.rest.responses import problem_responses
-from gateway.service.rest.schemas import CourseStored, OdbCourseResource, href
+from gateway.service.rest.schemas import CourseStored, OdbCourseResource
 from gateway.service.rest.security import ScopeGuards
 
 OdbNumber = Path(

@@ -28,6 +28,7 @@ from gateway.errors import BrugValidationError
 from gateway.models.common import Insz
 from gateway.service.context import GatewayContext
 from gateway.service.rest.errors import not_found
+from gateway.service.rest.links import href
 from gateway.service.rest.paging import Paging, links, paging
 from gateway.service.rest.problems import InputValidationIssue, issues_of
 from gateway.service.rest.resources import VovRegistration as RestVovRegistration
@@ -39,7 +40,6 @@ from gateway.service.rest.schemas import (
     InboundRecords,
     MessageStatus,
     RawAnswer,
-    href,
     json_response,
 )
 from gateway.service.rest.security import ScopeGuards

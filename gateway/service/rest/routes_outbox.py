@@ -28,6 +28,7 @@ from gateway.delivery.errors import EntryNotFound
 from gateway.service.context import GatewayContext
 from gateway.service.rest import problems
 from gateway.service.rest.errors import ApiError, invalid, not_found
+from gateway.service.rest.links import href
 from gateway.service.rest.outbox_schemas import (
     OutboxEntryDetail,
     OutboxEntrySummary,
@@ -37,7 +38,7 @@ from gateway.service.rest.outbox_schemas import (
 from gateway.service.rest.paging import Paging, links, paging
 from gateway.service.rest.responses import problem_example, problem_responses
 from gateway.service.rest.routes_messages import read_answer
-from gateway.service.rest.schemas import href, json_response
+from gateway.service.rest.schemas import json_response
 from gateway.service.rest.security import ScopeGuards
 from gateway.store.tables import OutboxRow
 

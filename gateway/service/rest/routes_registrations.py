@@ -25,13 +25,13 @@ from gateway.observability.correlation import (
 from gateway.observability.metrics import Outcome
 from gateway.service.context import GatewayContext
 from gateway.service.rest import idempotency
+from gateway.service.rest.links import href
 from gateway.service.rest.openapi_examples import registration_examples
 from gateway.service.rest.responses import problem_responses
 from gateway.service.rest.schemas import (
     MappingReportOut,
     SubmissionAccepted,
     VovSubmission,
-    href,
 )
 from gateway.service.rest.security import ScopeGuards
 from gateway.service.rest.submission import Prepared, Submissions

@@ -20,7 +20,6 @@ from gateway.mapping.report import MappingReport
 from gateway.models import EducationLevel, VovRegistration
 from gateway.models.odb import ODB_NUMBER_PATTERN
 from gateway.models.vok import Reduction
-from gateway.service.rest.links import href as href
 from gateway.service.rest.paging import Page
 from gateway.service.rest.problems import InputValidationIssue
 from gateway.service.rest.resources import (
@@ -326,6 +325,5 @@ __all__ = [
     "VokCheckRequest",
     "VovSubmission",
     "dump",
-    "href",
     "json_response",
 ]

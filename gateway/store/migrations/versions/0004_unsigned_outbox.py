@@ -27,6 +27,7 @@ down_revision: str | None = "0003"
 branch_labels: str | None = None
 depends_on: str | None = None
 
+CHUNK = 500
 _WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 _HEADERS = (
     "{http://schemas.xmlsoap.org/soap/envelope/}Header",
@@ -57,22 +58,25 @@ def upgrade() -> None:
         sa.column("digest", sa.String),
         sa.column("status", sa.String),
     )
-    rows = bind.execute(
-        sa.select(outbox.c.id, outbox.c.payload).where(
-            outbox.c.status.in_(("pending", "in_flight", "dead"))
-        )
-    ).all()
-    for row_id, payload in rows:
-        try:
-            bare = unsigned(bytes(payload))
-        except etree.XMLSyntaxError:
-            continue  # not brug's envelope: left as it is (the transport dead-letters it)
-        if bare != bytes(payload):
-            bind.execute(
-                sa.update(outbox)
-                .where(outbox.c.id == row_id)
-                .values(payload=bare, digest=hashlib.sha256(bare).hexdigest())
-            )
+    waiting = outbox.c.status.in_(("pending", "in_flight", "dead"))
+    ids = bind.execute(sa.select(outbox.c.id).where(waiting).order_by(outbox.c.id)).scalars().all()
+    # Payloads a chunk at a time: an outbox with many dead letters must not be read at once.
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        rows = bind.execute(
+            sa.select(outbox.c.id, outbox.c.payload).where(outbox.c.id.in_(chunk))
+        ).all()
+        for row_id, payload in rows:
+            try:
+                bare = unsigned(bytes(payload))
+            except etree.XMLSyntaxError:
+                continue  # not brug's envelope: left as it is (the transport dead-letters it)
+            if bare != bytes(payload):
+                bind.execute(
+                    sa.update(outbox)
+                    .where(outbox.c.id == row_id)
+                    .values(payload=bare, digest=hashlib.sha256(bare).hexdigest())
+                )
 
 
 def downgrade() -> None:
