@@ -97,6 +97,13 @@ def _partners(s: Settings) -> Iterator[Violation]:
                 f"not a shipped profile ({', '.join(known)}) nor a .toml file",
                 profile,
             )
+        if partner.inbound_operations and partner.party_code(name) is None:
+            yield _v(
+                f"{where}.party",
+                "party-required",
+                "a partner that may call brug's SOAP service needs the party code its message "
+                "headers name as sender",
+            )
         if partner.retry.backoff_base > partner.retry.backoff_max:
             yield _v(
                 f"{where}.retry.backoff_base",

@@ -31,6 +31,7 @@ from sqlalchemy.exc import ArgumentError
 
 from gateway.config.types import ClientId, Duration, Scope, Sha256Fingerprint
 from gateway.delivery.policy import PartnerPolicy
+from gateway.models.header import GATEWAY_PARTY_CODE, KNOWN_PARTNER_PARTIES, PARTY_PATTERN
 
 _HTTP_URL: TypeAdapter[AnyHttpUrl] = TypeAdapter(AnyHttpUrl)
 
@@ -63,6 +64,12 @@ class ServerConfig(BaseModel):
         default=False,
         description="let trusted_proxies name networks, not only single hosts (every host in "
         "them may then assert a client certificate)",
+    )
+    party: str = Field(
+        default=GATEWAY_PARTY_CODE,
+        pattern=PARTY_PATTERN,
+        description="brug's own party code: what a partner's message header must name as its "
+        "recipient",
     )
 
 
@@ -169,6 +176,17 @@ class PartnerConfig(BaseModel):
         default=(),
         description="purpose codes (message header) accepted from this partner; empty: none",
     )
+    party: str | None = Field(
+        default=None,
+        pattern=PARTY_PATTERN,
+        description="the party code this partner names as its message header's sender; "
+        "default: the known code of a partner called brussels or federal",
+    )
+    header_max_age: Duration = Field(
+        default=timedelta(days=2),
+        description="oldest message header timestamp accepted from this partner (the business "
+        "message's age; the WS-Security Timestamp bounds the transmission itself)",
+    )
     timeout: Duration = timedelta(seconds=30)
     retry: RetryConfig = RetryConfig()
     circuit_breaker: CircuitBreakerConfig = CircuitBreakerConfig()
@@ -179,6 +197,10 @@ class PartnerConfig(BaseModel):
         if any(not op.strip() for op in value):
             raise ValueError("an operation name cannot be blank")
         return value
+
+    def party_code(self, name: str) -> str | None:
+        """The sender code expected from this partner: ``party``, else the known one by name."""
+        return self.party or KNOWN_PARTNER_PARTIES.get(name)
 
     def delivery_policy(self) -> PartnerPolicy:
         """The outbox's view of this partner: retry limits and circuit breaker in one object."""

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -67,6 +68,9 @@ def _signed_submissions(pki: PkiLayout, count: int) -> list[bytes]:
         found = message.find(f".//{{{HEADER_NS}}}messageId")
         assert found is not None
         found.text = str(uuid.uuid4())
+        stamp = message.find(f".//{{{HEADER_NS}}}timestamp")
+        assert stamp is not None
+        stamp.text = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         request = etree.Element(f"{{{GW_NS}}}SubmitBevRecordRequest", nsmap={"gw": GW_NS})
         request.append(message)
         out.append(signer.sign(build_envelope(request, "1.1")))
