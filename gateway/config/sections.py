@@ -302,6 +302,42 @@ class DeliveryConfig(BaseModel):
         return value
 
 
+class MetricsConfig(BaseModel):
+    """``[metrics]``: where the Prometheus exposition is served, apart from the API.
+
+    Metric labels name clients and partners and the counters show the traffic per partner:
+    information for the monitoring system, not for whoever can reach the public port. So
+    ``/metrics`` has its own plain-HTTP listener, on loopback by default (a scraper on another
+    host needs ``listen = "10.0.0.7:9464"`` on an internal interface); ``listen = ""`` serves no
+    metrics at all. With ``brug serve --workers N`` the supervisor serves the sum of every
+    worker's counters (prometheus_client's multiprocess mode).
+    """
+
+    model_config = SECTION_CONFIG
+
+    listen: str = Field(
+        default="127.0.0.1:9464",
+        description='host:port of the metrics listener ("[::1]:9464" for IPv6); "" for none',
+    )
+
+    @field_validator("listen")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        if value == "":
+            return value
+        host, sep, port = value.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+            raise ValueError('must be "host:port" (e.g. "127.0.0.1:9464") or "" for none')
+        return value
+
+    def address(self) -> tuple[str, int] | None:
+        """``(host, port)`` to bind, or None when metrics are not served."""
+        if not self.listen:
+            return None
+        host, _, port = self.listen.rpartition(":")
+        return host.strip("[]"), int(port)
+
+
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 

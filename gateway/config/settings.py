@@ -18,6 +18,7 @@ from gateway.config.sections import (
     ClientConfig,
     DeliveryConfig,
     LoggingConfig,
+    MetricsConfig,
     PartnerConfig,
     PkiConfig,
     ServerConfig,
@@ -49,6 +50,7 @@ class Settings(BaseSettings):
     clients: dict[ClientId, ClientConfig] = Field(default_factory=dict)
     auth: AuthConfig = AuthConfig()
     logging: LoggingConfig = LoggingConfig()
+    metrics: MetricsConfig = MetricsConfig()
     delivery: DeliveryConfig = DeliveryConfig()
     audit: AuditConfig
 

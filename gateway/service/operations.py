@@ -1,4 +1,7 @@
-"""Liveness, readiness and metrics: what an orchestrator and Prometheus ask of the gateway.
+"""Liveness and readiness: what an orchestrator asks of the gateway.
+
+(Prometheus scrapes its own listener, ``[metrics] listen``: see
+:mod:`gateway.observability.metrics_server`.)
 
 ``/healthz`` says the process answers (no dependencies: a restart would not fix a database
 outage). ``/readyz`` says whether to send traffic: the store answers a query, and each partner
@@ -19,9 +22,8 @@ import httpx
 from sqlalchemy import text
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Route
 
-from gateway.observability.metrics import metrics_app
 from gateway.service.context import GatewayContext
 
 PARTNER_PROBE_TIMEOUT = 2.0
@@ -75,7 +77,7 @@ async def readiness(context: GatewayContext) -> tuple[bool, dict[str, Any]]:
     return ok, checks
 
 
-def operation_routes(context: GatewayContext) -> list[Route | Mount]:
+def operation_routes(context: GatewayContext) -> list[Route]:
     started = time.monotonic()
 
     async def healthz(_: Request) -> Response:
@@ -91,5 +93,4 @@ def operation_routes(context: GatewayContext) -> list[Route | Mount]:
     return [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
-        Mount("/metrics", app=metrics_app(context.metrics)),
     ]

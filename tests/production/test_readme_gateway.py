@@ -54,6 +54,7 @@ class Deployment:
     brussels: RunningProcess
     federal: RunningProcess
     gateway: subprocess.Popen[bytes]
+    metrics_port: int
 
     @property
     def pki(self) -> Path:
@@ -107,9 +108,11 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
     work = tmp_path_factory.mktemp("operator")
     shutil.copytree(ROOT / "examples", work / "examples")
     gateway_port, brussels_port, federal_port = free_port(), free_port(), free_port()
+    metrics_port = free_port()
     config = work / "examples" / "brug.toml"
     text = config.read_text(encoding="utf-8")
-    for old, new in ((8443, gateway_port), (8081, brussels_port), (8082, federal_port)):
+    ports = ((8443, gateway_port), (8081, brussels_port), (8082, federal_port))
+    for old, new in (*ports, (9464, metrics_port)):
         assert f":{old}" in text or f"= {old}" in text
         text = text.replace(f":{old}", f":{new}").replace(f"port = {old}", f"port = {new}")
     config.write_text(text, encoding="utf-8")
@@ -143,7 +146,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
         )
     try:
         _wait_for_gateway(gateway, f"https://localhost:{gateway_port}", pki / "ca.pem", log)
-        yield Deployment(work, gateway_port, brussels, federal, gateway)
+        yield Deployment(work, gateway_port, brussels, federal, gateway, metrics_port)
     finally:
         gateway.terminate()
         try:
@@ -286,3 +289,21 @@ def test_the_token_and_registration_curls_of_operations_md_run_as_written(
     assert run.returncode == 0, run.stdout + run.stderr
     status = json.loads(run.stdout.strip().splitlines()[-1])
     assert status["status"] == "delivered", status
+
+
+def test_the_metrics_curl_of_operations_md_runs_as_written(deployment: Deployment) -> None:
+    block = _doc_block(ROOT / "docs" / "operations.md", "curl http://127.0.0.1:9464/metrics")
+    script = block.replace(":9464/", f":{deployment.metrics_port}/")
+    run = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "# TYPE brug_messages_total counter" in run.stdout
+    assert "brug_outbox_pending" in run.stdout
+    # and not on the public port
+    with deployment.client() as client:
+        assert client.get("/metrics").status_code == 404
