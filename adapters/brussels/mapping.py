@@ -335,8 +335,17 @@ def vov_to_bev(
             "source_registration_id": reg.registration_id,
         },
     )
+    provisional = ctx.bev.provisional
+    row_reason = entry.provisional_reason(reg.start_date)
+    if row_reason is not None:
+        provisional = (*provisional, row_reason)
     report = MappingReport(
-        "vov-registration+odb-course", "bev-record", ctx.version, tuple(copied), tuple(findings)
+        "vov-registration+odb-course",
+        "bev-record",
+        ctx.version,
+        tuple(copied),
+        tuple(findings),
+        provisional,
     )
     return MappingResult(record, report)
 
@@ -864,4 +873,10 @@ def bev_to_vov(
         raise BrugValidationError(
             violations_from_pydantic(exc), context="VOV registration"
         ) from None
-    return MappingResult(registration, report.build(vov_rules.version))
+    provisional = list(vov_rules.provisional)
+    provisional.extend(
+        reason
+        for reason in (c.provisional_reason(record.start_date) for c in candidates)
+        if reason is not None
+    )
+    return MappingResult(registration, report.build(vov_rules.version, tuple(provisional)))

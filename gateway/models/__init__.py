@@ -30,7 +30,7 @@ from gateway.models.odb import (
     VolumeUnit,
 )
 from gateway.models.parties import EducationLevel, Employer, Employment, EstablishmentUnit, Worker
-from gateway.models.vok import Reduction, RuleCheck, VokDecision
+from gateway.models.vok import Reduction, RuleCheck, VokDecision, VokMonth
 from gateway.models.vov import PriorUse, VovRegistration
 
 __all__ = [
@@ -67,6 +67,7 @@ __all__ = [
     "RuleCheck",
     "SchoolYear",
     "VokDecision",
+    "VokMonth",
     "Volume",
     "VolumeUnit",
     "VovRegistration",

@@ -37,7 +37,7 @@ def test_happy_path(make_reg: Reg, make_course: Reg, rules: RuleBook, crosswalk:
     assert record.provider_recognition is RecognitionStatus.RECOGNISED
     assert record.source_region is Region.FLANDERS
     assert record.source_registration_id == "VOV-2024-000123"
-    assert result.report.rule_data_version == "bev-2025.09.1+vov-2025.09.1"
+    assert result.report.rule_data_version == "bev-2026.12.1+vov-2026.12.1"
     assert BevRecord.model_validate(record.model_dump()) == record
     assert unaccounted_fields(result.report, make_reg(), "registration") == ()
     assert unaccounted_fields(result.report, make_course(), "course") == ()
@@ -173,8 +173,9 @@ def test_flanders_only_under_a_lower_vov_threshold(
     tmp_path: Path, make_reg: Reg, make_course: Reg, crosswalk: Crosswalk
 ) -> None:
     (tmp_path / "vov.toml").write_text(
-        'scheme = "vov"\nversion = "t"\n[[min_fraction]]\nfrom = "2024-2025"\n'
-        'confirmed = true\nsource = "test"\nvalue = "0.10"\n',
+        'scheme = "vov"\nversion = "t"\nsource = "test"\nstatus = "confirmed"\n'
+        '[[min_fraction]]\nfrom = "2024-2025"\nto = "2024-2025"\n'
+        'source = "test"\nvalue = "0.10"\n',
         encoding="utf-8",
     )
     book = RuleBook.load(tmp_path, environ={})
@@ -349,6 +350,7 @@ def test_extra_crosswalk_file(
 ) -> None:
     extra = tmp_path / "extra.csv"
     extra.write_text(
+        "# status: confirmed\n# source: test rows\n# valid_from: 2023-09-01\n"
         "odb_number,recognition_reference,course_type,raised_cap_reason,provider_recognised,title_fr,note\n"
         "CE-555555,BEE-2025-09999,language,job-related-language,true,,\n"
         "CE-100235,BEE-2025-09998,general-union,,false,,override\n",
@@ -365,6 +367,7 @@ def test_extra_crosswalk_file(
 def test_bad_crosswalk_rows_all_reported(tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text(
+        "# status: confirmed\n# source: test\n# valid_from: 2023-09-01\n"
         "odb_number,recognition_reference,course_type,raised_cap_reason,provider_recognised\n"
         "nope,BEE-1,cooking,lazy,maybe\n"
         "CE-100001,BEE-2024-00001,language,,true\n"
@@ -382,7 +385,7 @@ def test_bad_crosswalk_rows_all_reported(tmp_path: Path) -> None:
         "crosswalk.boolean",
         "crosswalk.duplicate",
     ]
-    assert info.value.violations[0].path.endswith("bad.csv:2:odb_number")
+    assert info.value.violations[0].path.endswith("bad.csv:5:odb_number")
 
 
 def test_shipped_crosswalk_covers_every_course_type(crosswalk: Crosswalk) -> None:

@@ -273,15 +273,24 @@ class RuleCheck(models.RuleCheck):
     model_config = REST_CONFIG
 
 
+class VokMonth(models.VokMonth):
+    """The VOK decision for one calendar month: the premium is monthly."""
+
+    model_config = REST_CONFIG
+
+    failed: tuple[RuleCheck, ...] = ()
+
+
 class VokDecision(models.VokDecision):
     """May the worker get the Flemish VOK premium (vlaams opleidingskrediet)? Every rule
-    checked is listed, passed or not."""
+    checked is listed, passed or not, and every month of the period is decided."""
 
     model_config = REST_CONFIG
 
     insz: Ssin
     period: Period
     checks: tuple[RuleCheck, ...]
+    months: tuple[VokMonth, ...] = ()
 
 
 __all__ = [
@@ -296,6 +305,7 @@ __all__ = [
     "Period",
     "Ssin",
     "VokDecision",
+    "VokMonth",
     "VovRegistration",
     "canonical",
     "record_json",

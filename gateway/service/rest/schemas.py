@@ -9,7 +9,7 @@ whose value is null is left out (:func:`dump`).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from fastapi.responses import JSONResponse
@@ -17,8 +17,9 @@ from pydantic import BaseModel, Field
 
 from gateway import models
 from gateway.mapping.report import MappingReport
-from gateway.models import EducationLevel, VovRegistration
+from gateway.models import EducationLevel, Region, VovRegistration
 from gateway.models.odb import ODB_NUMBER_PATTERN
+from gateway.models.parties import Sector
 from gateway.models.vok import Reduction
 from gateway.service.rest.paging import Page
 from gateway.service.rest.problems import InputValidationIssue
@@ -90,6 +91,15 @@ class VokCheckRequest(BaseModel):
     lives_alone: bool | None = None
     in_pop: bool = Field(default=False, description="course in a personal development plan")
     contract_months: int | None = Field(default=None, ge=0, le=600)
+    sector: Sector | None = Field(
+        default=None, description="the employer's sector; VOK is for the private sector only"
+    )
+    region: Region | None = Field(
+        default=None, description="region of the establishment unit; VOK needs flanders"
+    )
+    applied_on: date | None = Field(
+        default=None, description="application date: months over 6 months before are refused"
+    )
 
 
 class ProactiveRequest(BaseModel):
@@ -127,6 +137,11 @@ class MappingReportOut(BaseModel):
     rule_data_version: str
     copied: list[str]
     findings: list[FindingOut]
+    provisional: list[str] = Field(
+        default_factory=list,
+        description="why the result rests on rule data or crosswalk rows that are not "
+        "confirmed (assumed, sample, unconfirmed, outside their validity); empty: all confirmed",
+    )
 
     @classmethod
     def of(cls, report: MappingReport) -> MappingReportOut:
@@ -134,6 +149,7 @@ class MappingReportOut(BaseModel):
             source=report.source,
             target=report.target,
             rule_data_version=report.rule_data_version,
+            provisional=list(report.provisional),
             copied=[rest_path(c) for c in report.copied],
             findings=[
                 FindingOut(**{**f._asdict(), "field": rest_path(f.field)}) for f in report.findings
