@@ -20,6 +20,7 @@ from gateway.config.sections import (
     LoggingConfig,
     PartnerConfig,
     PkiConfig,
+    RulesConfig,
     ServerConfig,
     StoreConfig,
 )
@@ -51,6 +52,7 @@ class Settings(BaseSettings):
     logging: LoggingConfig = LoggingConfig()
     delivery: DeliveryConfig = DeliveryConfig()
     audit: AuditConfig
+    rules: RulesConfig = RulesConfig()
 
     @classmethod
     def settings_customise_sources(
