@@ -32,6 +32,7 @@ from gateway.models.odb import (
 from gateway.models.parties import EducationLevel, Employer, Employment, EstablishmentUnit, Worker
 from gateway.models.vok import Reduction, RuleCheck, VokDecision, VokMonth
 from gateway.models.vov import PriorUse, VovRegistration
+from gateway.models.vov_check import VovDecision
 
 __all__ = [
     "AttestStatus",
@@ -70,6 +71,7 @@ __all__ = [
     "VokMonth",
     "Volume",
     "VolumeUnit",
+    "VovDecision",
     "VovRegistration",
     "Worker",
 ]

@@ -31,6 +31,9 @@ class RuleCheck(Record):
         default=True, description="false when the facts to check the rule were not available"
     )
     message: str
+    source: str | None = Field(
+        default=None, description="where the rule or the figure it applies comes from"
+    )
 
 
 class VokMonth(Record):

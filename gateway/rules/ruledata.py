@@ -308,6 +308,7 @@ class VovRules:
     refund_window: RefundWindow
     unconfirmed: tuple[str, ...] = field(default=())
     provisional: tuple[str, ...] = field(default=())
+    sources: Mapping[str, str] = field(default_factory=dict)  # parameter -> entry source
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,6 +325,7 @@ class BevRules:
     caps: Mapping[BevCourseType, CapRow]
     unconfirmed: tuple[str, ...] = field(default=())
     provisional: tuple[str, ...] = field(default=())
+    sources: Mapping[str, str] = field(default_factory=dict)  # parameter -> entry source
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,6 +343,7 @@ class VokRules:
     education_levels: tuple[EducationLevel, ...]
     unconfirmed: tuple[str, ...] = field(default=())
     provisional: tuple[str, ...] = field(default=())
+    sources: Mapping[str, str] = field(default_factory=dict)  # parameter -> entry source
 
 
 # --- loading ---------------------------------------------------------------------------------
@@ -601,6 +604,7 @@ class RuleBook:
         _key, entry, file = best
         trail.versions.setdefault(file.version, None)
         status = entry.status_in(file.status)
+        trail.sources[name] = entry.source
         if status is Status.UNCONFIRMED:
             trail.unconfirmed.append(name)
         if status is not Status.CONFIRMED:
@@ -635,6 +639,7 @@ class RuleBook:
             version=t.version(),
             unconfirmed=tuple(t.unconfirmed),
             provisional=tuple(t.provisional),
+            sources=t.sources,
         )
         self._vov[school_year] = rules
         return rules
@@ -662,6 +667,7 @@ class RuleBook:
             version=t.version(),
             unconfirmed=tuple(t.unconfirmed),
             provisional=tuple(t.provisional),
+            sources=t.sources,
         )
         self._bev[school_year] = rules
         return rules
@@ -689,6 +695,7 @@ class RuleBook:
             version=t.version(),
             unconfirmed=tuple(t.unconfirmed),
             provisional=tuple(t.provisional),
+            sources=t.sources,
         )
         self._vok[on_date] = rules
         return rules
@@ -711,6 +718,7 @@ class _Trail:
     versions: dict[str, None] = field(default_factory=dict)
     unconfirmed: list[str] = field(default_factory=list)
     provisional: list[str] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
 
     def version(self) -> str:
         return "+".join(self.versions)

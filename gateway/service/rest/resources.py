@@ -273,6 +273,15 @@ class RuleCheck(models.RuleCheck):
     model_config = REST_CONFIG
 
 
+class VovDecision(models.VovDecision):
+    """The Flemish decision on a VOV registration: every rule with its result and source."""
+
+    model_config = REST_CONFIG
+
+    insz: Ssin
+    checks: tuple[RuleCheck, ...]
+
+
 class VokMonth(models.VokMonth):
     """The VOK decision for one calendar month: the premium is monthly."""
 
@@ -306,6 +315,7 @@ __all__ = [
     "Ssin",
     "VokDecision",
     "VokMonth",
+    "VovDecision",
     "VovRegistration",
     "canonical",
     "record_json",

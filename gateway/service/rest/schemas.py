@@ -10,6 +10,7 @@ whose value is null is left out (:func:`dump`).
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Literal
 
 from fastapi.responses import JSONResponse
@@ -99,6 +100,28 @@ class VokCheckRequest(BaseModel):
     )
     applied_on: date | None = Field(
         default=None, description="application date: months over 6 months before are refused"
+    )
+
+
+class VovCheckRequest(BaseModel):
+    """A VOV registration (with its course, or its ODB number in the catalogue) to decide, and
+    the facts the registration does not hold."""
+
+    model_config = REST_CONFIG
+
+    registration: RestVovRegistration
+    course: OdbCourse | None = Field(
+        default=None, description="the ODB course; default: the registration's in the catalogue"
+    )
+    attended_hours: Decimal | None = Field(
+        default=None, ge=0, max_digits=6, decimal_places=2, description="contact hours attended"
+    )
+    final_assessment: bool = Field(
+        default=False, description="took part in the final assessment (enough for some courses)"
+    )
+    filed_on: date | None = Field(default=None, description="refund filing date")
+    monthly_wage_eur: Decimal | None = Field(
+        default=None, ge=0, max_digits=9, decimal_places=2, description="gross monthly wage"
     )
 
 
