@@ -76,12 +76,13 @@ class CrosswalkEntry:
         """Why a mapping using this row on ``day`` is provisional; None when it is not."""
         if self.status is not Status.CONFIRMED:
             return (
-                f"crosswalk row {self.origin} ({self.odb_number} -> {self.recognition_reference},"
+                f"crosswalk row {Path(self.origin).name} ({self.odb_number} -> "
+                f"{self.recognition_reference},"
                 f" {self.course_type}) is {self.status.value} data: {self.source}"
             )
         if not self.covers(day):
             return (
-                f"crosswalk row {self.origin} is valid {self.valid_from}.."
+                f"crosswalk row {Path(self.origin).name} is valid {self.valid_from}.."
                 f"{self.valid_to or 'open'}, not on {day}"
             )
         return None

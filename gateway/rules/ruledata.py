@@ -611,6 +611,13 @@ class RuleBook:
             trail.provisional.append(provisional_reason(f"{scheme}.{name}", status, entry))
         return entry.value
 
+    def figure(self, scheme: str, name: str, day: date) -> tuple[Any, tuple[str, ...]]:
+        """One parameter on one date and why it is provisional (empty: confirmed); for
+        callers and tests that need a single figure, not a school year's view."""
+        trail = _Trail()
+        value = self._resolve(scheme, name, day, trail)
+        return value, tuple(trail.provisional)
+
     def vov(self, school_year: str, *, path: str = "school_year") -> VovRules:
         """VOV figures for ``school_year``; BrugValidationError when no data covers it."""
         cached = self._vov.get(school_year)

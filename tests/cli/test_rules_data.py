@@ -190,3 +190,52 @@ def test_serve_refuses_sample_data_unless_allowed(tmp_path: Path) -> None:
         assert len(context.crosswalk) == 21 and context.codes.status == "confirmed"
     finally:
         context.store.dispose()
+
+
+def test_map_vov_to_bev_recomputes_with_the_brussels_fraction() -> None:
+    examples = ROOT / "examples"
+    common = [
+        "map",
+        "vov-to-bev",
+        "--vov",
+        str(examples / "vov-registration-brussels.json"),
+        "--course",
+        str(examples / "odb-course.json"),
+    ]
+    code, out, _ = run(*common, "--bev-fraction", "0.5000", "--bev-reference-month", "2025-09")
+    assert code == 0
+    payload = json.loads(out)
+    assert payload["record"]["employment"] == {"fraction": "0.5000", "reference_month": "2025-09"}
+    assert payload["record"]["hours_cap"] == "90.00"  # 180 h (bottleneck) x 0.5
+    (finding,) = [
+        f for f in payload["report"]["findings"] if f["field"] == "registration.employment"
+    ]
+    assert finding["kind"] == "recomputed"
+    assert payload["report"]["provisional"]  # sample crosswalk row, carried BEV figures
+    code, _, err = run(*common, "--bev-fraction", "0.5000")
+    assert code == 2 and "option.required-together" in err
+    code, _, err = run(*common, "--bev-fraction", "2", "--bev-reference-month", "2025-09")
+    assert code == 2 and "fraction" in err
+
+
+def test_vov_check_cli(tmp_path: Path) -> None:
+    examples = ROOT / "examples"
+    common = [
+        "vov",
+        "check",
+        "--vov",
+        str(examples / "vov-registration-flanders.json"),
+        "--course",
+        str(examples / "odb-course.json"),
+    ]
+    code, out, _ = run(
+        *common, "--format", "json", "--attended-hours", "60", "--filed-on", "2026-01-01"
+    )
+    assert code == 0
+    decision = json.loads(out)
+    failed = {c["rule"] for c in decision["checks"] if not c["passed"]}
+    assert failed == {"vov.refund-window"}  # window 2025-06-15..2025-12-15
+    code, out, _ = run(*common, "--format", "json", "--monthly-wage", "5000.00")
+    assert json.loads(out)["wage_kept_month_eur"] == "3714.00"  # 2025-26 wage cap
+    code, _, err = run(*common, "--attended-hours", "lots", "--filed-on", "2026-13-01")
+    assert code == 2 and "type.decimal" in err and "type.date" in err

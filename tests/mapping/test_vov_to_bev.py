@@ -394,3 +394,58 @@ def test_shipped_crosswalk_covers_every_course_type(crosswalk: Crosswalk) -> Non
     assert {e.course_type for e in entries} == set(
         __import__("gateway.models", fromlist=["BevCourseType"]).BevCourseType
     )
+
+
+# --- a course over two school years: hours split, each year's cap and window (issue 14) ----
+
+
+def _split_finding(result: Any) -> Any:
+    (finding,) = [
+        f
+        for f in result.report.for_field("record.hours_claimable")
+        if f.kind is FindingKind.FLAGGED
+    ]
+    return finding
+
+
+def test_a_course_over_two_school_years_claims_its_start_years_share(
+    make_reg: Reg, make_course: Reg, rules: RuleBook, crosswalk: Crosswalk
+) -> None:
+    reg = make_reg(start_date="2023-09-01", end_date="2025-06-30", contact_hours="300.00")
+    result = vov_to_bev(reg, make_course(), rules, crosswalk)
+    record = result.record
+    assert record.school_year == "2023-2024"
+    assert record.hours_cap == D("100.00")
+    assert record.hours_claimable == D("100.00")  # min(164.13 h share, 100 h cap)
+    message = _split_finding(result).message
+    assert "164.13 h in 2023-2024" in message
+    assert "135.87 h in 2024-2025" in message
+    assert "refund window 2025-09-01..2025-12-31" in message  # the later share's own
+
+
+def test_a_course_starting_late_august_claims_only_its_august_days(
+    make_reg: Reg, make_course: Reg, rules: RuleBook, crosswalk: Crosswalk
+) -> None:
+    reg = make_reg(start_date="2024-08-26", end_date="2025-02-26", contact_hours="100.00")
+    result = vov_to_bev(reg, make_course(), rules, crosswalk)
+    assert result.record.hours_claimable == D("3.24")
+    assert result.record.refund_window_end == date(2024, 12, 31)
+    assert "96.76 h in 2024-2025" in _split_finding(result).message
+
+
+def test_a_later_share_without_rule_data_is_flagged_for_review(
+    make_reg: Reg, make_course: Reg, rules: RuleBook, crosswalk: Crosswalk
+) -> None:
+    reg = make_reg(start_date="2026-09-01", end_date="2028-10-31", contact_hours="200.00")
+    message = _split_finding(vov_to_bev(reg, make_course(), rules, crosswalk)).message
+    assert "no BEV rule data for that year, review" in message
+    assert "More than two school years: review." in message
+
+
+def test_a_course_within_one_school_year_is_not_split(
+    make_reg: Reg, make_course: Reg, rules: RuleBook, crosswalk: Crosswalk
+) -> None:
+    reg = make_reg(start_date="2024-09-01", end_date="2025-08-31")  # first and last day
+    result = vov_to_bev(reg, make_course(), rules, crosswalk)
+    assert result.record.hours_claimable == D("100.00")
+    assert not result.report.for_field("record.hours_claimable")
