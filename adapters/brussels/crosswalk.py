@@ -27,6 +27,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from gateway.errors import BrugValidationError, Violation
@@ -75,17 +76,23 @@ class CrosswalkEntry:
     def provisional_reason(self, day: date) -> str | None:
         """Why a mapping using this row on ``day`` is provisional; None when it is not."""
         if self.status is not Status.CONFIRMED:
-            return (
-                f"crosswalk row {Path(self.origin).name} ({self.odb_number} -> "
-                f"{self.recognition_reference},"
-                f" {self.course_type}) is {self.status.value} data: {self.source}"
-            )
+            return _status_reason(self)
         if not self.covers(day):
             return (
                 f"crosswalk row {Path(self.origin).name} is valid {self.valid_from}.."
                 f"{self.valid_to or 'open'}, not on {day}"
             )
         return None
+
+
+@lru_cache(maxsize=4096)
+def _status_reason(entry: CrosswalkEntry) -> str:
+    """Built once per row: the mapping asks for it on every record (the hot path)."""
+    return (
+        f"crosswalk row {Path(entry.origin).name} ({entry.odb_number} -> "
+        f"{entry.recognition_reference}, {entry.course_type}) is {entry.status.value} data: "
+        f"{entry.source}"
+    )
 
 
 def base_number(odb_number: str) -> str:

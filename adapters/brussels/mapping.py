@@ -341,6 +341,8 @@ def vov_to_bev(
     row_reason = entry.provisional_reason(reg.start_date)
     if row_reason is not None:
         provisional = (*provisional, row_reason)
+    if reg.prior_use:
+        provisional = (*provisional, _MSG_PRIOR_USE_COURSE)
     report = MappingReport(
         "vov-registration+odb-course",
         "bev-record",
@@ -593,6 +595,12 @@ def _cap_with_findings(
 _contexts: WeakKeyDictionary[RuleBook, dict[str, _YearContext]] = WeakKeyDictionary()
 
 
+_MSG_PRIOR_USE_COURSE = (
+    "hours already used are subtracted as given: the record does not say whether they were "
+    "spent on this same course, so a mover's hours may count twice"
+)
+
+
 def _split_share(
     rules: RuleBook,
     reg: VovRegistration,
@@ -625,14 +633,11 @@ def _split_share(
                 "rule data for that year, review"
             )
             continue
-        year_cap = bev_cap(
-            year_rules,
-            entry.course_type,
-            entry.raised_cap_reason,
-            reg.worker.education_level,
-            fraction,
+        year = _year_context(rules, share.school_year, year_rules)
+        year_cap, _ = year.cap(
+            entry.course_type, entry.raised_cap_reason, reg.worker.education_level, fraction
         )
-        window = refund_window(year_rules.refund_window, start_date=share.first)
+        window, _ = year.window(share.first)
         later.append(
             f"{share.hours} h in {share.school_year} ({share.first}..{share.last}): its own "
             f"cap {year_cap.hours} h, refund window {window[0]}..{window[1]}"

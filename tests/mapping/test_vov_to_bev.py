@@ -449,3 +449,36 @@ def test_a_course_within_one_school_year_is_not_split(
     result = vov_to_bev(reg, make_course(), rules, crosswalk)
     assert result.record.hours_claimable == D("100.00")
     assert not result.report.for_field("record.hours_claimable")
+
+
+def test_mapping_report_says_why_it_is_provisional(
+    make_reg: Reg, make_course: Reg, rules: RuleBook, crosswalk: Crosswalk
+) -> None:
+    result = vov_to_bev(
+        make_reg(prior_use=[{"region": "flanders", "hours": "10"}]), make_course(), rules, crosswalk
+    )
+    text = " | ".join(result.report.provisional)
+    assert "crosswalk row crosswalk.csv:" in text and "is sample data" in text
+    assert "bev.flat_rate_eur (2024-09-01..2027-08-31) is assumed" in text
+    assert "same course" in text
+    assert result.report.as_dict()["provisional"] == list(result.report.provisional)
+
+
+def test_a_confirmed_row_in_2023_24_leaves_only_the_caps_assumption(
+    tmp_path: Path, make_reg: Reg, make_course: Reg, rules: RuleBook
+) -> None:
+    real = tmp_path / "real.csv"
+    real.write_text(
+        "# status: confirmed\n# source: BEE (test)\n# valid_from: 2023-09-01\n"
+        "# valid_to: 2024-08-31\n"
+        "odb_number,recognition_reference,course_type,raised_cap_reason,provider_recognised\n"
+        "CE-100235,BEE-2023-01022,professional,,true\n",
+        encoding="utf-8",
+    )
+    walk = Crosswalk.load(real, environ={}, include_shipped=False)
+    reg = make_reg(start_date="2023-10-01", end_date="2024-06-30")
+    (reason,) = vov_to_bev(reg, make_course(), rules, walk).report.provisional
+    assert reason.startswith("bev.caps")
+    late = make_reg(start_date="2024-10-01", end_date="2025-06-30")
+    reasons = vov_to_bev(late, make_course(), rules, walk).report.provisional
+    assert any("is valid 2023-09-01..2024-08-31, not on 2024-10-01" in r for r in reasons)

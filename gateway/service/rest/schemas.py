@@ -280,7 +280,8 @@ class Candidate(BaseModel):
     insz: Ssin = Field(description="the worker (the backend needs it to contact them)")
     status: Literal["eligible", "provisional", "not-eligible", "to-contact"] = Field(
         description="to-contact: no course known to check against; provisional: eligible but "
-        "some rules could not be evaluated"
+        "some rules could not be evaluated or the decision rests on figures or codes that are "
+        "not confirmed (see decision.provisionalReasons)"
     )
     attest_numbers: list[str]
     dossier_number: str | None = None
