@@ -482,3 +482,16 @@ def test_a_confirmed_row_in_2023_24_leaves_only_the_caps_assumption(
     late = make_reg(start_date="2024-10-01", end_date="2025-06-30")
     reasons = vov_to_bev(late, make_course(), rules, walk).report.provisional
     assert any("is valid 2023-09-01..2024-08-31, not on 2024-10-01" in r for r in reasons)
+
+
+@pytest.mark.parametrize(("contact", "claimable"), [("32.00", "32.00"), ("31.99", "0.00")])
+def test_bev_minimum_32_contact_hours(
+    make_reg: Reg,
+    make_course: Reg,
+    rules: RuleBook,
+    crosswalk: Crosswalk,
+    contact: str,
+    claimable: str,
+) -> None:
+    result = vov_to_bev(make_reg(contact_hours=contact), make_course(), rules, crosswalk)
+    assert result.record.hours_claimable == D(claimable)
