@@ -29,6 +29,7 @@ from gateway.service.rest.resources import (
     REST_CONFIG,
     BevRecord,
     CareerBreakRecord,
+    Employment,
     OdbCourse,
     Period,
     Ssin,
@@ -66,6 +67,12 @@ class VovSubmission(RestVovRegistration):
         default=None,
         description="the ODB course; omit it to use the catalogue entry for odbNumber",
     )
+    brussels_employment: Employment | None = Field(
+        default=None,
+        description="the Brussels reference fraction (September of the school year or the "
+        "course's start month): the BEV cap is recomputed with it; without it the "
+        "registration's Flemish fraction is used and flagged",
+    )
 
     def registration(self) -> VovRegistration:
         """The canonical registration without the course (validated already: constructed,
@@ -75,6 +82,9 @@ class VovSubmission(RestVovRegistration):
 
     def canonical_course(self) -> models.OdbCourse | None:
         return None if self.course is None else canonical(self.course)
+
+    def canonical_employment(self) -> models.Employment | None:
+        return None if self.brussels_employment is None else canonical(self.brussels_employment)
 
 
 class VokCheckRequest(BaseModel):

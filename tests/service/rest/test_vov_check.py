@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from fastapi.testclient import TestClient
 
 from tests.service.rest.conftest import TokenFactory, example
@@ -86,3 +88,30 @@ def test_needs_vov_read(client: TestClient, token_for: TokenFactory) -> None:
         headers=headers,
     )
     assert response.status_code == 403
+
+
+def test_registration_with_the_brussels_fraction_recomputes_the_cap(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    body = {
+        **example("vov-registration-brussels.json"),
+        "registrationId": f"T-{uuid.uuid4().hex[:12]}",
+        "course": example("odb-course.json"),
+        "brusselsEmployment": {"fraction": "0.5000", "referenceMonth": "2025-09"},
+    }
+    response = client.post(
+        "/v1/vov-registrations",
+        json=body,
+        headers={**auth, "Idempotency-Key": str(uuid.uuid4())},
+    )
+    assert response.status_code == 202, response.text
+    answer = response.json()
+    assert answer["record"]["employment"] == {"fraction": "0.5000", "referenceMonth": "2025-09"}
+    assert answer["record"]["hoursCap"] == "90.00"  # 180 h (bottleneck) x 0.5
+    assert answer["report"]["provisional"]  # sample crosswalk row, carried BEV figures
+    bad = client.post(
+        "/v1/vov-registrations",
+        json={**body, "brusselsEmployment": {"fraction": "2", "referenceMonth": "2025-09"}},
+        headers={**auth, "Idempotency-Key": str(uuid.uuid4())},
+    )
+    assert bad.status_code == 400
