@@ -6,6 +6,13 @@ cap), and neither publishes the other's key. The crosswalk is therefore maintain
 shipped CSV (``data/crosswalk.csv``) plus extra CSV files layered on top (later files win for
 the same ODB number), loaded and validated once, then passed into the pure mappings.
 
+Every file starts with comment lines saying what it is: ``# status: confirmed|assumed|sample``,
+``# source: ...``, ``# valid_from: YYYY-MM-DD`` and optionally ``# valid_to: YYYY-MM-DD``. The
+shipped file is ``sample`` (invented rows for the demo and tests): a mapping that uses a row not
+confirmed, or outside its file's validity, is provisional and says why, and ``brug serve``
+refuses sample rows unless ``[rules] allow_sample_data`` is set. A deployment loads the real
+BEE crosswalk with ``[rules] crosswalk = [...]``, which replaces the shipped file.
+
 Columns: ``odb_number`` (course or module number), ``recognition_reference`` (BEE-YYYY-NNNN),
 ``course_type`` (BEV course type), ``raised_cap_reason`` (empty: base cap),
 ``provider_recognised`` (true when BEE/Community approval of the provider is known),
@@ -18,12 +25,15 @@ import csv
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from gateway.errors import BrugValidationError, Violation
 from gateway.models.bev import BevCourseType, RaisedCapReason
 from gateway.models.odb import ODB_NUMBER_PATTERN
+from gateway.rules.ruledata import Status
 
 DEFAULT_CROSSWALK = Path(__file__).parent / "data" / "crosswalk.csv"
 #: Extra crosswalk CSV files or directories (``os.pathsep``-separated).
@@ -55,6 +65,34 @@ class CrosswalkEntry:
     title_fr: str | None
     note: str
     origin: str  # "file:line", for traceability
+    status: Status = Status.CONFIRMED  # the file's
+    source: str = ""
+    valid_from: date = date.min
+    valid_to: date | None = None
+
+    def covers(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+    def provisional_reason(self, day: date) -> str | None:
+        """Why a mapping using this row on ``day`` is provisional; None when it is not."""
+        if self.status is not Status.CONFIRMED:
+            return _status_reason(self)
+        if not self.covers(day):
+            return (
+                f"crosswalk row {Path(self.origin).name} is valid {self.valid_from}.."
+                f"{self.valid_to or 'open'}, not on {day}"
+            )
+        return None
+
+
+@lru_cache(maxsize=4096)
+def _status_reason(entry: CrosswalkEntry) -> str:
+    """Built once per row: the mapping asks for it on every record (the hot path)."""
+    return (
+        f"crosswalk row {Path(entry.origin).name} ({entry.odb_number} -> "
+        f"{entry.recognition_reference}, {entry.course_type}) is {entry.status.value} data: "
+        f"{entry.source}"
+    )
 
 
 def base_number(odb_number: str) -> str:
@@ -91,6 +129,10 @@ class Crosswalk:
             found = self._by_odb.get(base_number(odb_number))
         return found
 
+    def sample_entries(self) -> tuple[str, ...]:
+        """Origins ("file:line") of every sample row; empty for real data."""
+        return tuple(e.origin for e in self.entries() if e.status is Status.SAMPLE)
+
     def by_reference(self, reference: str) -> tuple[CrosswalkEntry, ...]:
         """Every ODB entry recognised under ``reference`` (more than one is ambiguous)."""
         return self._by_ref.get(reference, ())
@@ -101,10 +143,12 @@ class Crosswalk:
         extra: Path | str | Sequence[Path | str] | None = None,
         *,
         environ: Mapping[str, str] | None = None,
+        include_shipped: bool = True,
     ) -> Crosswalk:
         """The shipped CSV plus extra CSV files or directories of CSV files.
 
-        ``extra`` defaults to ``$BRUG_CROSSWALK_PATH``.
+        ``extra`` defaults to ``$BRUG_CROSSWALK_PATH``. ``include_shipped=False`` leaves the
+        shipped sample out: what a deployment with the real BEE crosswalk does.
         """
         env = os.environ if environ is None else environ
         if extra is None:
@@ -113,7 +157,7 @@ class Crosswalk:
             items = [Path(extra)]
         else:
             items = [Path(p) for p in extra]
-        paths = [DEFAULT_CROSSWALK]
+        paths = [DEFAULT_CROSSWALK] if include_shipped else []
         for item in items:
             paths.extend(sorted(item.glob("*.csv")) if item.is_dir() else [item])
         return cls.from_files(paths)
@@ -136,17 +180,92 @@ class Crosswalk:
         return cls(entries)
 
 
+@dataclass(frozen=True, slots=True)
+class FileMetadata:
+    status: Status
+    source: str
+    valid_from: date
+    valid_to: date | None
+
+
+_METADATA_KEYS = ("status", "source", "valid_from", "valid_to")
+
+
+def parse_metadata(
+    comments: Sequence[str], *, origin: str
+) -> tuple[FileMetadata | None, list[Violation]]:
+    """The ``# key: value`` lines heading a crosswalk file; a violation per missing/bad key."""
+    found: dict[str, str] = {}
+    for text in comments:
+        key, sep, value = text.lstrip("#").partition(":")
+        if sep and key.strip() in _METADATA_KEYS:
+            found[key.strip()] = value.strip()
+    violations: list[Violation] = []
+
+    def bad(key: str, message: str) -> None:
+        violations.append(
+            Violation(f"{origin}:# {key}", "crosswalk.metadata", message, found.get(key))
+        )
+
+    status: Status | None = None
+    try:
+        status = Status(found.get("status", ""))
+    except ValueError:
+        bad("status", "a '# status:' line: confirmed, assumed or sample")
+    if not found.get("source"):
+        bad("source", "a '# source:' line naming where the rows come from")
+    dates: dict[str, date | None] = {"valid_from": None, "valid_to": None}
+    for key in dates:
+        if key not in found and key == "valid_to":
+            continue
+        try:
+            dates[key] = date.fromisoformat(found.get(key, ""))
+        except ValueError:
+            bad(key, f"a '# {key}: YYYY-MM-DD' line")
+    start, end = dates["valid_from"], dates["valid_to"]
+    if start is not None and end is not None and end < start:
+        bad("valid_to", "valid_to is before valid_from")
+    if violations or status is None or start is None:
+        return None, violations
+    return FileMetadata(status, found["source"], start, end), []
+
+
 def parse_rows(
     lines: Iterable[str], *, origin: str
 ) -> tuple[list[CrosswalkEntry], list[Violation]]:
-    """Parse CSV lines; returns the good rows and a violation per bad cell (all of them)."""
+    """Parse a crosswalk file's lines; returns the good rows and a violation per bad cell
+    (all of them), after the ``#`` metadata lines that head the file."""
+    all_lines = list(lines)
+    comments: list[str] = []
+    while len(comments) < len(all_lines) and all_lines[len(comments)].startswith("#"):
+        comments.append(all_lines[len(comments)])
+    skipped = len(comments)
+    metadata, meta_problems = parse_metadata(comments, origin=origin)
+    entries, violations = _parse_csv(all_lines[skipped:], origin=origin, offset=skipped)
+    if metadata is None:
+        return [], meta_problems + violations
+    return [
+        replace(
+            e,
+            status=metadata.status,
+            source=metadata.source,
+            valid_from=metadata.valid_from,
+            valid_to=metadata.valid_to,
+        )
+        for e in entries
+    ], violations
+
+
+def _parse_csv(
+    lines: Iterable[str], *, origin: str, offset: int
+) -> tuple[list[CrosswalkEntry], list[Violation]]:
     reader = csv.DictReader(lines)
     header = tuple(reader.fieldnames or ())
     missing = [c for c in _REQUIRED_COLUMNS if c not in header]
     if missing:
         return [], [
             Violation(
-                f"{origin}:1",
+                f"{origin}:{offset + 1}",
                 "crosswalk.columns",
                 f"missing column(s): {', '.join(missing)}",
                 ",".join(header),
@@ -156,7 +275,7 @@ def parse_rows(
     violations: list[Violation] = []
     seen: dict[str, int] = {}
     for row in reader:
-        line = reader.line_num
+        line = reader.line_num + offset
         where = f"{origin}:{line}"
         problems: list[Violation] = []
 

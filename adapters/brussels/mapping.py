@@ -273,6 +273,8 @@ def vov_to_bev(
                 "0.00",
             )
         )
+    if reg.end_date > ctx.last_day:
+        claimable = _split_share(rules, reg, entry, fraction, cap, used, claimable, append)
     if used and cap.hours and used >= cap.hours:
         append(
             Finding(
@@ -335,8 +337,19 @@ def vov_to_bev(
             "source_registration_id": reg.registration_id,
         },
     )
+    provisional = ctx.bev.provisional
+    row_reason = entry.provisional_reason(reg.start_date)
+    if row_reason is not None:
+        provisional = (*provisional, row_reason)
+    if reg.prior_use:
+        provisional = (*provisional, _MSG_PRIOR_USE_COURSE)
     report = MappingReport(
-        "vov-registration+odb-course", "bev-record", ctx.version, tuple(copied), tuple(findings)
+        "vov-registration+odb-course",
+        "bev-record",
+        ctx.version,
+        tuple(copied),
+        tuple(findings),
+        provisional,
     )
     return MappingResult(record, report)
 
@@ -483,6 +496,7 @@ class _YearContext:
     vov: VovRules | None
     version: str
     september: str
+    last_day: date
     flat_rate_finding: Finding
     caps: dict[_CapKey, tuple[BevCap, tuple[Finding, ...]]] = field(default_factory=dict)
     windows: dict[date, tuple[tuple[date, date], Finding]] = field(default_factory=dict)
@@ -581,6 +595,69 @@ def _cap_with_findings(
 _contexts: WeakKeyDictionary[RuleBook, dict[str, _YearContext]] = WeakKeyDictionary()
 
 
+_MSG_PRIOR_USE_COURSE = (
+    "hours already used are subtracted as given: the record does not say whether they were "
+    "spent on this same course, so a mover's hours may count twice"
+)
+
+
+def _split_share(
+    rules: RuleBook,
+    reg: VovRegistration,
+    entry: CrosswalkEntry,
+    fraction: Decimal,
+    cap: BevCap,
+    used: Decimal,
+    claimable: Decimal,
+    append: Callable[[Finding], None],
+) -> Decimal:
+    """A course running into a later school year: this record claims its start year's share.
+
+    The hours are split by the course's days in each school year (schoolyear.split_hours);
+    each year's cap and refund window apply to its own share, so the record (whose school year
+    is the start year) claims at most the first share, and the report says what the later
+    shares are, with their caps and windows, or that they need review (no rule data for that
+    year, or a course over more than two school years). Never silently assigned.
+    """
+    shares = schoolyear.split_hours(reg.start_date, reg.end_date, reg.contact_hours)
+    first = shares[0]
+    if claimable > 0:
+        claimable = claimable_hours(first.hours, cap.hours, used)
+    later: list[str] = []
+    for share in shares[1:]:
+        try:
+            year_rules = rules.bev(share.school_year)
+        except BrugValidationError:
+            later.append(
+                f"{share.hours} h in {share.school_year} ({share.first}..{share.last}): no BEV "
+                "rule data for that year, review"
+            )
+            continue
+        year = _year_context(rules, share.school_year, year_rules)
+        year_cap, _ = year.cap(
+            entry.course_type, entry.raised_cap_reason, reg.worker.education_level, fraction
+        )
+        window, _ = year.window(share.first)
+        later.append(
+            f"{share.hours} h in {share.school_year} ({share.first}..{share.last}): its own "
+            f"cap {year_cap.hours} h, refund window {window[0]}..{window[1]}"
+        )
+    review = " More than two school years: review." if len(shares) > 2 else ""
+    append(
+        Finding(
+            "record.hours_claimable",
+            _K.FLAGGED,
+            f"the course runs {reg.start_date}..{reg.end_date}, across school years; hours split "
+            f"by days: {first.hours} h in {first.school_year} (this record, claimable "
+            f"{claimable} h), then " + "; ".join(later) + ". A BEV record per later school "
+            "year is needed." + review,
+            str(reg.contact_hours),
+            str(claimable),
+        )
+    )
+    return claimable
+
+
 def _year_context(rules: RuleBook, school_year: str, bev_rules: BevRules) -> _YearContext:
     per_book = _contexts.get(rules)
     if per_book is None:
@@ -596,6 +673,7 @@ def _year_context(rules: RuleBook, school_year: str, bev_rules: BevRules) -> _Ye
             vov=vov_rules,
             version=version,
             september=schoolyear.september_of(school_year),
+            last_day=schoolyear.bounds(school_year)[1],
             flat_rate_finding=Finding(
                 "record.flat_rate_eur",
                 _K.RECOMPUTED,
@@ -864,4 +942,10 @@ def bev_to_vov(
         raise BrugValidationError(
             violations_from_pydantic(exc), context="VOV registration"
         ) from None
-    return MappingResult(registration, report.build(vov_rules.version))
+    provisional = list(vov_rules.provisional)
+    provisional.extend(
+        reason
+        for reason in (c.provisional_reason(record.start_date) for c in candidates)
+        if reason is not None
+    )
+    return MappingResult(registration, report.build(vov_rules.version, tuple(provisional)))

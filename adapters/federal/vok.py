@@ -3,35 +3,69 @@
 The SERV advice asks Flanders to grant the training credit (VOK) automatically, or contact the
 worker proactively, from the time-credit data *with motive* it already receives. This module is
 that decision as a pure, deterministic function: given the worker's career-break records
-(MAGDA GeefLoopbaanonderbrekingen), the ODB course, the period and the rule data of that date,
-it checks every VOK rule and records each one as a :class:`RuleCheck` (passed or not, and why),
-so a refusal is explainable and a "possibly entitled" worker can be contacted with facts.
+(MAGDA GeefLoopbaanonderbrekingen), the ODB course, the period and the rule data, it checks
+every VOK rule and records each one as a :class:`RuleCheck` (passed or not, and why), so a
+refusal is explainable and a "possibly entitled" worker can be contacted with facts.
+
+The premium is monthly, so the decision is too: every calendar month of the period is decided
+on its own (:class:`VokMonth`): is there RVA time credit with a training motive that month,
+is its reduction allowed, is the course valid, is the month still payable, which figures are in
+force. Rules about the course and the worker are decided once and refuse every month.
 
 Facts the caller does not have (contract length, sector, region, application date, education
-level) are recorded as passed with a message starting "not evaluated": the decision then says
-"eligible as far as the data goes", which is what proactive contact needs. Callers that must
-decide for payment pass them.
+level) are recorded as passed with a message starting "not evaluated"; such a decision, and one
+resting on figures or codes that are not confirmed, is ``provisional`` with its reasons.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from adapters.federal.codes import CodeTable
+from gateway.errors import BrugValidationError
 from gateway.models.career_break import CareerBreakRecord, CareerBreakSource, Period
 from gateway.models.common import Region
 from gateway.models.odb import CourseStatus, OdbCourse
 from gateway.models.parties import Employer, EstablishmentUnit, Sector, Worker
-from gateway.models.vok import Reduction, RuleCheck, VokDecision
-from gateway.rules.ruledata import RuleBook
-from gateway.rules.vok import premium, retroactive_limit, volume_check
+from gateway.models.vok import Reduction, RuleCheck, VokDecision, VokMonth
+from gateway.rules.quantities import ZERO, euros
+from gateway.rules.ruledata import RuleBook, VokRules
+from gateway.rules.vok import (
+    OPEN_END_MONTHS,
+    MonthSpan,
+    month_spans,
+    period_end,
+    premium,
+    retroactive_limit,
+    volume_check,
+)
 
 NOT_EVALUATED = "not evaluated"
 
 
 def _sort_key(record: CareerBreakRecord) -> tuple[date, str, str]:
     return (record.period.begin, record.dossier_number or "", record.reduction.code)
+
+
+def _overlaps(record: CareerBreakRecord, first: date, last: date) -> bool:
+    end = record.period.end
+    return record.period.begin <= last and (end is None or first <= end)
+
+
+@dataclass(slots=True)
+class _Month:
+    """A month being decided: its span, the records and figures that apply, what refuses it."""
+
+    span: MonthSpan
+    rules: VokRules | None = None
+    record: CareerBreakRecord | None = None
+    reduction: Reduction | None = None
+    failed: list[RuleCheck] = field(default_factory=list)
+
+    def refuse(self, rule: str, message: str) -> None:
+        self.failed.append(RuleCheck(rule=rule, passed=False, message=message))
 
 
 def check_vok(
@@ -46,16 +80,34 @@ def check_vok(
     in_pop: bool = False,
     employer: Employer | None = None,
     establishment_unit: EstablishmentUnit | None = None,
+    sector: Sector | None = None,
+    region: Region | None = None,
     applied_on: date | None = None,
 ) -> VokDecision:
-    """Check every VOK rule for ``worker`` taking ``course`` during ``period``.
+    """Check every VOK rule for ``worker`` taking ``course`` during ``period``, month by month.
 
-    Raises BrugValidationError (rule ``rules.unknown-school-year``) when no VOK rule data covers
-    ``period.begin``. The premium (``monthly_premium_eur``, plus ``single_supplement_eur`` for
-    a worker living alone; the amount paid is their sum) is given only when eligible.
+    ``sector`` / ``region`` may be given directly, or through ``employer`` /
+    ``establishment_unit``. Raises BrugValidationError (rule ``rules.unknown-school-year``) when
+    no VOK rule data covers any month of the period. The top-level premium fields repeat the
+    first eligible month (the form before months existed); ``months`` has each month.
     """
-    vok = rules.vok(period.begin)
+    end = period_end(period)
+    months = [_Month(span) for span in month_spans(period.begin, end)]
+    coverage_error: BrugValidationError | None = None
+    for month in months:
+        try:
+            month.rules = rules.vok(month.span.first)
+        except BrugValidationError as exc:
+            coverage_error = coverage_error or exc
+            month.refuse("vok.rule-data", f"no VOK rule data for {month.span.month}")
+    decided = [m for m in months if m.rules is not None]
+    if not decided:
+        assert coverage_error is not None
+        raise coverage_error
+    first_rules = decided[0].rules
+    assert first_rules is not None
     checks: list[RuleCheck] = []
+    reasons: list[str] = []
 
     def check(rule: str, passed: bool, message: str) -> None:
         checks.append(RuleCheck(rule=rule, passed=passed, message=message))
@@ -67,7 +119,7 @@ def check_vok(
             RuleCheck(rule=rule, passed=True, evaluated=False, message=f"{NOT_EVALUATED}: {what}")
         )
 
-    # -- the time credit: RVA-decided, time-credit category, training motive, covering ---------
+    # -- the time credit: RVA-decided, time-credit category, training motive -------------------
     own = sorted((r for r in records if r.insz == worker.insz), key=_sort_key)
     ignored = len(records) - len(own)
     check(
@@ -102,36 +154,83 @@ def check_vok(
         f"training motive code {training[0].reason.code if training[0].reason else '?'}"
         if training
         else "no time credit with a training motive "
-        f"(code table {codes.version}{'' if codes.confirmed else ', assumed codes'})",
+        f"(code table {codes.version}, {codes.status.value})",
     )
-    covering = [r for r in training if r.period.covers(period)]
-    chosen = covering[0] if covering else None
-    check(
-        "vok.covers-period",
-        chosen is not None,
-        f"dossier {chosen.dossier_number or '(none)'} covers {period.begin}..{period.end or 'open'}"
-        if chosen is not None
-        else f"no training time credit covers {period.begin}..{period.end or 'open'}",
-    )
-    reduction: Reduction | None = None
-    if chosen is not None:
-        reduction = codes.reduction_of(chosen.reduction.code)
-        if reduction is None:
-            check(
-                "vok.reduction",
-                False,
-                f"reduction code {chosen.reduction.code} is not full, half or one-fifth",
+
+    # -- per month: the credit that month, its reduction, the course, payability -------------
+    limit = None
+    for month in decided:
+        span, month_rules = month.span, month.rules
+        assert month_rules is not None
+        if not codes.covers(span.first):
+            month.refuse(
+                "vok.code-table",
+                f"code table {codes.version} is valid {codes.valid_from}.."
+                f"{codes.valid_to or 'open'}, not in {span.month}",
+            )
+        found = [r for r in training if _overlaps(r, span.first, span.last)]
+        if not found:
+            month.refuse(
+                "vok.covers-month",
+                f"no RVA time credit with a training motive in {span.month}",
             )
         else:
-            allowed = reduction in vok.allowed_reductions
-            check(
-                "vok.reduction",
-                allowed,
-                f"{reduction} interruption"
-                + ("" if allowed else f" not allowed on {period.begin} (one-fifth since 2019-20)"),
-            )
-    else:
-        check("vok.reduction", False, "no covering time credit to take the reduction from")
+            first = max(span.first, min(r.period.begin for r in found))
+            ends = [r.period.end for r in found]
+            last = span.last if None in ends else min(span.last, max(e for e in ends if e))
+            month.span = replace(span, first=first, last=last)
+            month.record = found[0]
+            month.reduction = codes.reduction_of(found[0].reduction.code)
+            if month.reduction is None:
+                month.refuse(
+                    "vok.reduction",
+                    f"reduction code {found[0].reduction.code} is not full, half or one-fifth",
+                )
+            elif month.reduction not in month_rules.allowed_reductions:
+                month.refuse(
+                    "vok.reduction",
+                    f"{month.reduction} interruption not allowed in {span.month} "
+                    "(one-fifth since 2019-20)",
+                )
+        if not (
+            course.valid_from <= span.last
+            and (course.valid_until is None or span.first <= course.valid_until)
+        ):
+            month.refuse("vok.course-active", f"the ODB course is not valid in {span.month}")
+        if applied_on is not None:
+            limit = retroactive_limit(month_rules, applied_on)
+            if span.last < limit:
+                month.refuse(
+                    "vok.retroactive-limit",
+                    f"{span.month} is more than {month_rules.retroactive_months} months before "
+                    f"the application of {applied_on}",
+                )
+
+    def months_passing(rule: str) -> int:
+        return sum(1 for m in decided if all(f.rule != rule for f in m.failed))
+
+    covered = [m for m in decided if m.record is not None]
+    check(
+        "vok.covers-period",
+        bool(covered),
+        f"training time credit in {len(covered)} of {len(months)} month(s) of "
+        f"{period.begin}..{period.end or 'open'}",
+    )
+    allowed = [m for m in covered if all(f.rule != "vok.reduction" for f in m.failed)]
+    first_reduction = covered[0].reduction if covered else None
+    check(
+        "vok.reduction",
+        bool(allowed),
+        f"{allowed[0].reduction} interruption"
+        + ("" if len(allowed) == len(covered) else f" ({len(allowed)} month(s) allowed)")
+        if allowed
+        else (
+            "no covering time credit to take the reduction from"
+            if not covered
+            else f"{first_reduction or 'unknown'} interruption not allowed "
+            f"(see the months; one-fifth since 2019-20)"
+        ),
+    )
 
     # -- the course ---------------------------------------------------------------------------
     check(
@@ -140,6 +239,13 @@ def check_vok(
         "the ODB course counts for VOK"
         if course.incentives.vok
         else "the ODB course is not VOK-eligible",
+    )
+    check(
+        "vok.course-vov-eligible",
+        course.incentives.vov,
+        "the ODB course is VOV-eligible"
+        if course.incentives.vov
+        else "VOK needs a VOV-eligible course (domain.md); the ODB course is not",
     )
     kinds = [
         name
@@ -158,21 +264,15 @@ def check_vok(
         else "neither qualifying, nor for a bottleneck occupation, nor entrepreneurship",
     )
     active = course.status is CourseStatus.ACTIVE
-    in_validity = course.valid_from <= period.begin and (
-        course.valid_until is None or period.begin <= course.valid_until
-    )
+    valid_months = months_passing("vok.course-active")
     check(
         "vok.course-active",
-        active and in_validity,
-        "active and valid at the period start"
-        if active and in_validity
-        else (
-            "the course is stopped"
-            if not active
-            else "the period starts outside the course validity"
-        ),
+        active and valid_months > 0,
+        "active and valid in the period"
+        if active and valid_months > 0
+        else ("the course is stopped" if not active else "the course is not valid in the period"),
     )
-    volume = volume_check(vok, course, period)
+    volume = volume_check(first_rules, course, period)
     check("vok.course-volume", volume.passed, volume.message)
 
     # -- the worker and the job -------------------------------------------------------------
@@ -184,65 +284,143 @@ def check_vok(
     else:
         check(
             "vok.education-level",
-            level in vok.education_levels,
+            level in first_rules.education_levels,
             f"education level {level}"
-            + ("" if level in vok.education_levels else " (only low or medium, unless in a POP)"),
+            + (
+                ""
+                if level in first_rules.education_levels
+                else " (only low or medium, unless in a POP)"
+            ),
         )
     if contract_months is None:
         unknown("vok.contract", "contract length unknown")
     else:
         check(
             "vok.contract",
-            contract_months >= vok.min_contract_months,
-            f"{contract_months} months of continuous contract (minimum {vok.min_contract_months})",
+            contract_months >= first_rules.min_contract_months,
+            f"{contract_months} months of continuous contract "
+            f"(minimum {first_rules.min_contract_months})",
         )
-    if employer is None:
-        unknown("vok.private-sector", "employer unknown")
+    if sector is None and employer is not None:
+        sector = employer.sector
+    if sector is None:
+        unknown("vok.private-sector", "employer sector unknown")
     else:
         check(
             "vok.private-sector",
-            employer.sector is Sector.PRIVATE,
-            f"{employer.sector} sector",
+            sector is Sector.PRIVATE,
+            f"{sector} sector"
+            + ("" if sector is Sector.PRIVATE else ": VOK is private sector only"),
         )
-    if establishment_unit is None:
-        unknown("vok.flemish-region", "establishment unit unknown")
+    if region is None and establishment_unit is not None:
+        region = establishment_unit.region
+    if region is None:
+        unknown("vok.flemish-region", "region of the establishment unit unknown")
     else:
         check(
             "vok.flemish-region",
-            establishment_unit.region is Region.FLANDERS,
-            f"establishment unit in {establishment_unit.region}",
+            region is Region.FLANDERS,
+            f"establishment unit in {region}",
         )
     if applied_on is None:
         unknown("vok.retroactive-limit", "no application date")
     else:
-        limit = retroactive_limit(vok, applied_on)
-        payable = period.end is None or period.end >= limit
+        payable = months_passing("vok.retroactive-limit")
         check(
             "vok.retroactive-limit",
-            payable,
-            f"payable from {max(limit, period.begin)} (at most {vok.retroactive_months} months "
-            f"before the application of {applied_on})"
+            payable > 0,
+            f"{payable} month(s) payable, from {limit} (at most "
+            f"{first_rules.retroactive_months} months before the application of {applied_on})"
             if payable
-            else f"the whole period ends before {limit}: more than {vok.retroactive_months} "
-            "months before the application",
+            else f"every month is more than {first_rules.retroactive_months} months before "
+            f"the application of {applied_on}",
         )
 
-    eligible = all(c.passed for c in checks)
-    amount = supplement = None
-    if eligible and reduction is not None:
-        base, extra = premium(vok, reduction, lives_alone=bool(worker.lives_alone))
-        amount = base
-        supplement = extra if worker.lives_alone else None
+    # -- the months, the premium, and why the decision may be provisional ----------------------
+    refused_by_all = [c for c in checks if not c.passed and c.rule not in _MONTH_SUMMARIES]
+    out_months: list[VokMonth] = []
+    versions: dict[str, None] = {}
+    for month in months:
+        failed = (*month.failed, *refused_by_all)
+        eligible = not failed and month.reduction is not None
+        base = supplement = amount = None
+        if eligible:
+            assert month.rules is not None and month.reduction is not None
+            base, extra = premium(
+                month.rules, month.reduction, lives_alone=bool(worker.lives_alone)
+            )
+            supplement = extra if worker.lives_alone else None
+            amount = base + extra
+            versions.setdefault(month.rules.version, None)
+            reasons.extend(r for r in month.rules.provisional if r not in reasons)
+        out_months.append(
+            VokMonth(
+                month=month.span.month,
+                first_day=month.span.first,
+                last_day=month.span.last,
+                eligible=eligible,
+                reduction=month.reduction,
+                monthly_premium_eur=base,
+                single_supplement_eur=supplement,
+                amount_eur=amount,
+                career_break_dossier=None if month.record is None else month.record.dossier_number,
+                rule_data_version=None if month.rules is None else month.rules.version,
+                failed=failed,
+            )
+        )
+    paid = [m for m in out_months if m.eligible]
+    eligible = bool(paid) and all(c.passed for c in checks)
+    if not eligible:
+        paid = []
+    chosen = paid[0] if paid else None
+    if chosen is None:
+        reasons.extend(r for r in first_rules.provisional if r not in reasons)
+    table_reason = codes.provisional_reason()
+    if table_reason is not None:
+        reasons.append(table_reason)
+    unchecked = [c.rule for c in checks if not c.evaluated]
+    if unchecked:
+        reasons.append(f"not evaluated, facts not given: {', '.join(unchecked)}")
+    partial = [m.month for m in paid if _span_of(months, m.month).partial]
+
+    if partial:
+        reasons.append(
+            f"partial month(s) {', '.join(partial)} are shown at the full monthly amount: the "
+            "sources do not say whether a partial month is paid pro rata"
+        )
+    if paid and paid[0].first_day >= PREVIOUS_WORK_FROM:
+        reasons.append(
+            "the amounts assume the worker worked at least 75% in the year before the break; "
+            "less gives a lower amount (domain.md), which brug is not told"
+        )
+    if period.end is None:
+        reasons.append(f"open-ended period: decided for {OPEN_END_MONTHS} months from its start")
     return VokDecision(
         insz=worker.insz,
         odb_number=course.odb_number,
         period=period,
         eligible=eligible,
-        reduction=reduction,
-        monthly_premium_eur=amount,
-        single_supplement_eur=supplement,
-        career_break_dossier=None if chosen is None else chosen.dossier_number,
-        rule_data_version=f"{vok.version}+{codes.version}",
+        reduction=None if chosen is None else chosen.reduction,
+        monthly_premium_eur=None if chosen is None else chosen.monthly_premium_eur,
+        single_supplement_eur=None if chosen is None else chosen.single_supplement_eur,
+        career_break_dossier=None if chosen is None else chosen.career_break_dossier,
+        rule_data_version="+".join([*(versions or {first_rules.version: None}), codes.version]),
         checks=tuple(checks),
-        complete=all(c.evaluated for c in checks),
+        complete=not unchecked,
+        months=tuple(out_months),
+        total_eur=euros(sum((m.amount_eur or ZERO for m in paid), ZERO)) if paid else None,
+        provisional=bool(reasons),
+        provisional_reasons=tuple(reasons),
     )
+
+
+#: Decision-level checks that summarise a month-level rule (the months carry the detail).
+_MONTH_SUMMARIES = frozenset(
+    {"vok.covers-period", "vok.reduction", "vok.course-active", "vok.retroactive-limit"}
+)
+#: From this date the amounts depend on the work fraction in the year before the break.
+PREVIOUS_WORK_FROM = date(2021, 9, 1)
+
+
+def _span_of(months: Sequence[_Month], name: str) -> MonthSpan:
+    return next(m.span for m in months if m.span.month == name)

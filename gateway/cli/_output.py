@@ -23,6 +23,8 @@ def report_table(report: MappingReport) -> Table:
         table.add_column(column, overflow="fold")
     for f in report.findings:
         table.add_row(f.field, f.kind.value, f.message, f.source_value or "", f.target_value or "")
+    for reason in report.provisional:
+        table.add_row("(rule data)", "PROVISIONAL", reason, "", "")
     return table
 
 

@@ -18,9 +18,11 @@ from adapters.flanders import xml as flanders_xml
 from gateway.cli._common import console, err_console, fail_validation
 from gateway.cli._inputs import read_bev, read_course, read_vov
 from gateway.cli._output import cli_header, report_table
-from gateway.errors import BrugValidationError
+from gateway.errors import BrugValidationError, Violation
 from gateway.mapping.report import MappingResult
+from gateway.models import Employment
 from gateway.rules.ruledata import RuleBook
+from gateway.validation import parse_model
 from gateway.xml.binding import serialize
 
 M = TypeVar("M", bound=BaseModel)
@@ -73,13 +75,37 @@ def vov_to_bev_command(
         ),
     ] = None,
     crosswalk: Crosswalks = None,
+    bev_fraction: Annotated[
+        str | None,
+        typer.Option(
+            "--bev-fraction",
+            help="the Brussels reference fraction (0-1), read in --bev-reference-month",
+        ),
+    ] = None,
+    bev_reference_month: Annotated[
+        str | None,
+        typer.Option(
+            "--bev-reference-month",
+            help="YYYY-MM: September of the school year or the course's start month",
+        ),
+    ] = None,
 ) -> None:
-    """Map a VOV registration + its ODB course to a Brussels BEV record."""
+    """Map a VOV registration + its ODB course to a Brussels BEV record.
+
+    BEV reads the employment fraction of September or of the start month; give it with
+    --bev-fraction and --bev-reference-month and the cap is recomputed with it (otherwise the
+    registration's Flemish fraction is used and flagged).
+    """
     try:
         registration = read_vov(vov)
         odb_course = read_course(course)
+        employment = _brussels_employment(bev_fraction, bev_reference_month)
         result = vov_to_bev(
-            registration, odb_course, RuleBook.load(), Crosswalk.load(crosswalk or None)
+            registration,
+            odb_course,
+            RuleBook.load(),
+            Crosswalk.load(crosswalk or None),
+            employment=employment,
         )
         if output_format is OutputFormat.XML:
             header = cli_header("flanders-wse", "brussels-bee", PURPOSE_VOV_TO_BEV)
@@ -93,6 +119,27 @@ def vov_to_bev_command(
     except BrugValidationError as exc:
         fail_validation(exc)
     _print_json(result)
+
+
+def _brussels_employment(fraction: str | None, month: str | None) -> Employment | None:
+    """The Brussels reference fraction from the two options; both or neither."""
+    if fraction is None and month is None:
+        return None
+    if fraction is None or month is None:
+        missing = "bev-fraction" if fraction is None else "bev-reference-month"
+        raise BrugValidationError(
+            [
+                Violation(
+                    missing,
+                    "option.required-together",
+                    "--bev-fraction and --bev-reference-month go together",
+                )
+            ],
+            context="command line",
+        )
+    return parse_model(
+        Employment, {"fraction": fraction, "reference_month": month}, context="command line"
+    )
 
 
 @app.command("bev-to-vov")

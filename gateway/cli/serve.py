@@ -53,6 +53,7 @@ def serve_command(
     from gateway.service.context import build_context
     from gateway.service.factory import DELIVERY_ENV
     from gateway.service.http_protocol import IMPORT_PATH as HTTP_PROTOCOL
+    from gateway.service.sample_data import refuse_sample_data
 
     try:
         settings = load_settings(config)
@@ -71,6 +72,7 @@ def serve_command(
             )
             raise typer.Exit(2)
         context = build_context(settings)  # checks everything and migrates, once
+        refuse_sample_data(settings.rules, context)
     except BrugValidationError as exc:
         fail_validation(exc)
     except (BrugError, OSError, ValueError) as exc:

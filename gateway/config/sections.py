@@ -394,6 +394,31 @@ class AuditConfig(BaseModel):
         return self.insz_hash_key.get_secret_value().encode("utf-8")
 
 
+class RulesConfig(BaseModel):
+    """``[rules]``: where rule data, the BEE crosswalk and the federal code table come from.
+
+    brug ships *sample* data for the crosswalk and the code table (invented rows and codes;
+    the real ones are not public). ``brug serve`` refuses to start with any sample data unless
+    ``allow_sample_data`` is set, which the demo and test configurations do and a deployment
+    must not: it loads the real files with ``crosswalk`` and ``codes`` instead.
+    """
+
+    model_config = SECTION_CONFIG
+
+    allow_sample_data: bool = Field(
+        default=False, description="serve with sample data (demos and tests only)"
+    )
+    dirs: tuple[Path, ...] = Field(
+        default=(), description="extra rule-data directories layered over the shipped data"
+    )
+    crosswalk: tuple[Path, ...] = Field(
+        default=(), description="BEE crosswalk CSV files; when given they replace the sample"
+    )
+    codes: Path | None = Field(
+        default=None, description="federal code table (TOML) replacing the sample"
+    )
+
+
 __all__ = [
     "AuditConfig",
     "AuthConfig",
@@ -404,6 +429,7 @@ __all__ = [
     "PartnerConfig",
     "PkiConfig",
     "RetryConfig",
+    "RulesConfig",
     "ServerConfig",
     "SigningAlgorithm",
     "StoreConfig",

@@ -21,6 +21,7 @@ from gateway.config.sections import (
     MetricsConfig,
     PartnerConfig,
     PkiConfig,
+    RulesConfig,
     ServerConfig,
     StoreConfig,
 )
@@ -53,6 +54,7 @@ class Settings(BaseSettings):
     metrics: MetricsConfig = MetricsConfig()
     delivery: DeliveryConfig = DeliveryConfig()
     audit: AuditConfig
+    rules: RulesConfig = RulesConfig()
 
     @classmethod
     def settings_customise_sources(

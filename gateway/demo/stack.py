@@ -101,6 +101,10 @@ json = true
 
 [audit]
 insz_hash_key = "demo-only-insz-hash-key-0123456789abcdef"
+
+[rules]
+# The demo runs on the shipped sample crosswalk and code table (docs/rules.md).
+allow_sample_data = true
 """
 
 

@@ -50,6 +50,9 @@ class MappingReport:
     rule_data_version: str
     copied: tuple[str, ...] = ()
     findings: tuple[Finding, ...] = ()
+    #: Why the result rests on figures or rows that are not confirmed (assumed, sample,
+    #: unconfirmed, outside their validity); empty when every input is confirmed.
+    provisional: tuple[str, ...] = ()
 
     def of_kind(self, kind: FindingKind) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.kind is kind)
@@ -73,6 +76,7 @@ class MappingReport:
             "rule_data_version": self.rule_data_version,
             "copied": list(self.copied),
             "findings": [{**f._asdict(), "kind": f.kind.value} for f in self.findings],
+            "provisional": list(self.provisional),
         }
 
 
@@ -118,13 +122,14 @@ class ReportBuilder:
             )
         )
 
-    def build(self, rule_data_version: str) -> MappingReport:
+    def build(self, rule_data_version: str, provisional: tuple[str, ...] = ()) -> MappingReport:
         return MappingReport(
             self.source,
             self.target,
             rule_data_version,
             tuple(self.copied),
             tuple(self.findings),
+            provisional,
         )
 
 

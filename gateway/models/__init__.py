@@ -30,8 +30,9 @@ from gateway.models.odb import (
     VolumeUnit,
 )
 from gateway.models.parties import EducationLevel, Employer, Employment, EstablishmentUnit, Worker
-from gateway.models.vok import Reduction, RuleCheck, VokDecision
+from gateway.models.vok import Reduction, RuleCheck, VokDecision, VokMonth
 from gateway.models.vov import PriorUse, VovRegistration
+from gateway.models.vov_check import VovDecision
 
 __all__ = [
     "AttestStatus",
@@ -67,8 +68,10 @@ __all__ = [
     "RuleCheck",
     "SchoolYear",
     "VokDecision",
+    "VokMonth",
     "Volume",
     "VolumeUnit",
+    "VovDecision",
     "VovRegistration",
     "Worker",
 ]

@@ -7,6 +7,13 @@ Unconfirmed entries (announced cuts, assumptions) are ignored unless the caller 
 so a rumour never silently changes a refund; a resolved view lists the unconfirmed values it
 did use, and every view carries the ``version`` of the files that decided it.
 
+Every file and every entry has a ``status`` (an entry inherits its file's): ``confirmed`` (a
+source vouches for the figure over the entry's whole validity, which must then be closed),
+``assumed`` (applied, with the assumption in words: e.g. last year's figure carried into a year
+no source covers yet), ``sample`` (invented for demos and tests) and ``unconfirmed`` (an
+announced change, off unless switched on). A view built with anything but confirmed entries
+lists why in ``provisional``, and every decision made from it says so.
+
 Resolution of one parameter at a date: among the entries whose validity contains the date (and
 that are confirmed, unless unconfirmed ones are enabled), the one with the latest ``from`` wins
 (the most recent decision), then the later layer (an override file), then an unconfirmed entry
@@ -25,7 +32,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from gateway.errors import BrugValidationError, Violation
 from gateway.models.bev import BevCourseType, RaisedCapReason
@@ -92,20 +106,51 @@ _FILE_CONFIG = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 V = TypeVar("V")
 
 
+class Status(StrEnum):
+    """How far a figure can be trusted; anything but ``confirmed`` makes a decision provisional."""
+
+    CONFIRMED = "confirmed"  # a named source vouches for it over the whole validity
+    ASSUMED = "assumed"  # applied, with the assumption stated (``assumption``)
+    SAMPLE = "sample"  # invented for demos and tests; ``brug serve`` refuses it unless allowed
+    UNCONFIRMED = "unconfirmed"  # an announced change: off unless unconfirmed values are enabled
+
+
 class Entry(BaseModel, Generic[V]):
-    """One figure with its validity, confirmation and source."""
+    """One figure with its validity, status and source.
+
+    ``status`` may be left out to inherit the file's; ``confirmed = true|false`` (the form
+    before statuses existed) still reads as ``confirmed`` / ``unconfirmed``.
+    """
 
     model_config = _FILE_CONFIG
 
     valid_from: ValidFrom = Field(alias="from")
     valid_to: ValidTo | None = Field(default=None, alias="to", description="open: until replaced")
-    confirmed: bool
+    status: Status | None = None
+    confirmed: bool | None = Field(default=None, description="legacy form of status")
     source: str = Field(min_length=1)
+    assumption: str | None = Field(default=None, min_length=1)
     note: str | None = None
     value: V
 
+    @model_validator(mode="after")
+    def _one_status(self) -> Entry[V]:
+        if self.status is not None and self.confirmed is not None:
+            raise ValueError("give status or the legacy confirmed, not both")
+        if self.valid_to is not None and self.valid_to < self.valid_from:
+            raise ValueError("'to' is before 'from'")
+        return self
+
     def covers(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+    def status_in(self, file_status: Status) -> Status:
+        """This entry's status, inherited from its file when not set."""
+        if self.status is not None:
+            return self.status
+        if self.confirmed is not None:
+            return Status.CONFIRMED if self.confirmed else Status.UNCONFIRMED
+        return file_status
 
 
 class Coverage(BaseModel):
@@ -183,9 +228,18 @@ class _RuleFile(BaseModel):
 
     version: str = Field(min_length=1, max_length=64)
     description: str = ""
+    source: str = Field(min_length=1, description="where the file's figures come from")
+    status: Status = Field(description="the default status of the file's entries")
     coverage: Coverage | None = Field(
         default=None, description="dates this file vouches for; a layer may only add entries"
     )
+
+    def parameters(self) -> Iterable[tuple[str, tuple[Entry[Any], ...]]]:
+        """(name, entries) of every parameter the file holds."""
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, tuple) and all(isinstance(e, Entry) for e in value):
+                yield name, value
 
 
 class VovFile(_RuleFile):
@@ -253,6 +307,8 @@ class VovRules:
     attendance_minimum: Decimal | None  # None: no attendance rule that year
     refund_window: RefundWindow
     unconfirmed: tuple[str, ...] = field(default=())
+    provisional: tuple[str, ...] = field(default=())
+    sources: Mapping[str, str] = field(default_factory=dict)  # parameter -> entry source
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,6 +324,8 @@ class BevRules:
     refund_window: RefundWindow
     caps: Mapping[BevCourseType, CapRow]
     unconfirmed: tuple[str, ...] = field(default=())
+    provisional: tuple[str, ...] = field(default=())
+    sources: Mapping[str, str] = field(default_factory=dict)  # parameter -> entry source
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,6 +342,8 @@ class VokRules:
     min_contract_months: int
     education_levels: tuple[EducationLevel, ...]
     unconfirmed: tuple[str, ...] = field(default=())
+    provisional: tuple[str, ...] = field(default=())
+    sources: Mapping[str, str] = field(default_factory=dict)  # parameter -> entry source
 
 
 # --- loading ---------------------------------------------------------------------------------
@@ -332,7 +392,74 @@ def load_rule_file(path: Path) -> RuleLayer:
             for v in violations_from_pydantic(exc)
         ]
         raise BrugValidationError(violations, context="rule data") from None
+    problems = file_violations(parsed, origin)
+    if problems:
+        raise BrugValidationError(problems, context="rule data")
     return RuleLayer(parsed, origin)
+
+
+def _interval(entry: Entry[Any]) -> tuple[date, date]:
+    return entry.valid_from, entry.valid_to or date.max
+
+
+def file_violations(file: RuleFile, origin: str) -> list[Violation]:
+    """Rules across entries that a schema cannot state, every one named.
+
+    ``rules.open-validity``: a confirmed entry says until when its source vouches for it (an
+    open end is how figures got stretched past their source); ``rules.assumption-missing``: an
+    assumed entry says what is assumed; ``rules.outside-coverage``: an entry starts after the
+    file's coverage; ``rules.overlap``: two entries of one parameter applied by default
+    (confirmed, assumed, sample) overlap in one file, so which one decides would be an accident
+    of ordering. Unconfirmed entries may overlap: they are the change being tried out.
+    """
+    violations: list[Violation] = []
+    for name, entries in file.parameters():
+        applied: list[tuple[int, Entry[Any]]] = []
+        for index, entry in enumerate(entries):
+            where = f"{origin}:{name}[{index}]"
+            status = entry.status_in(file.status)
+            if status is Status.CONFIRMED and entry.valid_to is None:
+                violations.append(
+                    Violation(
+                        f"{where}.to",
+                        "rules.open-validity",
+                        "a confirmed figure needs 'to': the last day its source vouches for "
+                        "(carry it further as a separate assumed entry)",
+                    )
+                )
+            if status is Status.ASSUMED and not entry.assumption:
+                violations.append(
+                    Violation(
+                        f"{where}.assumption",
+                        "rules.assumption-missing",
+                        "an assumed figure states its assumption in words",
+                    )
+                )
+            if file.coverage is not None and entry.valid_from > file.coverage.valid_to:
+                violations.append(
+                    Violation(
+                        f"{where}.from",
+                        "rules.outside-coverage",
+                        f"starts after the file's coverage ({file.coverage.valid_to})",
+                        entry.valid_from.isoformat(),
+                    )
+                )
+            if status is not Status.UNCONFIRMED:
+                applied.append((index, entry))
+        for i, (first_index, first) in enumerate(applied):
+            for second_index, second in applied[i + 1 :]:
+                a, b = _interval(first), _interval(second)
+                if a[0] <= b[1] and b[0] <= a[1]:
+                    violations.append(
+                        Violation(
+                            f"{origin}:{name}[{second_index}]",
+                            "rules.overlap",
+                            f"overlaps {name}[{first_index}] ({first.valid_from}.."
+                            f"{first.valid_to or 'open'}); close one of them",
+                            f"{second.valid_from}..{second.valid_to or 'open'}",
+                        )
+                    )
+    return violations
 
 
 def _files_in(directory: Path) -> list[Path]:
@@ -401,6 +528,16 @@ class RuleBook:
     def versions(self, scheme: str) -> tuple[str, ...]:
         return tuple(layer.file.version for layer in self.layers if layer.file.scheme == scheme)
 
+    def sample_entries(self) -> tuple[str, ...]:
+        """Where sample data sits in this book ("file:parameter[i]"); empty for real data."""
+        return tuple(
+            f"{layer.origin}:{name}[{index}]"
+            for layer in self.layers
+            for name, entries in layer.file.parameters()
+            for index, entry in enumerate(entries)
+            if entry.status_in(layer.file.status) is Status.SAMPLE
+        )
+
     def covered(self, scheme: str) -> tuple[tuple[date, date], ...]:
         """Coverage periods of every layer of ``scheme`` (for messages and docs)."""
         return tuple(
@@ -436,7 +573,7 @@ class RuleBook:
     def _resolve(
         self, scheme: str, name: str, day: date, trail: _Trail, *, required: bool = True
     ) -> Any:
-        best: tuple[tuple[date, int, bool, int], Entry[Any], str] | None = None
+        best: tuple[tuple[date, int, bool, int], Entry[Any], RuleFile] | None = None
         for layer_index, layer in enumerate(self.layers):
             if layer.file.scheme != scheme:
                 continue
@@ -444,11 +581,12 @@ class RuleBook:
             for entry_index, entry in enumerate(entries):
                 if not entry.covers(day):
                     continue
-                if not entry.confirmed and not self.include_unconfirmed:
+                unconfirmed = entry.status_in(layer.file.status) is Status.UNCONFIRMED
+                if unconfirmed and not self.include_unconfirmed:
                     continue
-                key = (entry.valid_from, layer_index, not entry.confirmed, entry_index)
+                key = (entry.valid_from, layer_index, unconfirmed, entry_index)
                 if best is None or key > best[0]:
-                    best = (key, entry, layer.file.version)
+                    best = (key, entry, layer.file)
         if best is None:
             if required:
                 raise BrugValidationError(
@@ -463,11 +601,22 @@ class RuleBook:
                     context="rule data",
                 )
             return None
-        _key, entry, version = best
-        trail.versions.setdefault(version, None)
-        if not entry.confirmed:
+        _key, entry, file = best
+        trail.versions.setdefault(file.version, None)
+        status = entry.status_in(file.status)
+        trail.sources[name] = entry.source
+        if status is Status.UNCONFIRMED:
             trail.unconfirmed.append(name)
+        if status is not Status.CONFIRMED:
+            trail.provisional.append(provisional_reason(f"{scheme}.{name}", status, entry))
         return entry.value
+
+    def figure(self, scheme: str, name: str, day: date) -> tuple[Any, tuple[str, ...]]:
+        """One parameter on one date and why it is provisional (empty: confirmed); for
+        callers and tests that need a single figure, not a school year's view."""
+        trail = _Trail()
+        value = self._resolve(scheme, name, day, trail)
+        return value, tuple(trail.provisional)
 
     def vov(self, school_year: str, *, path: str = "school_year") -> VovRules:
         """VOV figures for ``school_year``; BrugValidationError when no data covers it."""
@@ -496,6 +645,8 @@ class RuleBook:
             refund_window=get("refund_window"),
             version=t.version(),
             unconfirmed=tuple(t.unconfirmed),
+            provisional=tuple(t.provisional),
+            sources=t.sources,
         )
         self._vov[school_year] = rules
         return rules
@@ -522,6 +673,8 @@ class RuleBook:
             caps=get("caps"),
             version=t.version(),
             unconfirmed=tuple(t.unconfirmed),
+            provisional=tuple(t.provisional),
+            sources=t.sources,
         )
         self._bev[school_year] = rules
         return rules
@@ -548,9 +701,21 @@ class RuleBook:
             education_levels=get("education_levels"),
             version=t.version(),
             unconfirmed=tuple(t.unconfirmed),
+            provisional=tuple(t.provisional),
+            sources=t.sources,
         )
         self._vok[on_date] = rules
         return rules
+
+
+def provisional_reason(what: str, status: Status, entry: Entry[Any]) -> str:
+    """Why a figure makes a decision provisional, in words a caseworker can check."""
+    valid = f"{entry.valid_from}..{entry.valid_to or 'open'}"
+    if status is Status.ASSUMED:
+        return f"{what} ({valid}) is assumed: {entry.assumption}"
+    if status is Status.SAMPLE:
+        return f"{what} ({valid}) is sample data, not a real figure ({entry.source})"
+    return f"{what} ({valid}) is an unconfirmed change, applied on request ({entry.source})"
 
 
 @dataclass(slots=True)
@@ -559,6 +724,8 @@ class _Trail:
 
     versions: dict[str, None] = field(default_factory=dict)
     unconfirmed: list[str] = field(default_factory=list)
+    provisional: list[str] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
 
     def version(self) -> str:
         return "+".join(self.versions)

@@ -1,16 +1,20 @@
 """School years: the unit every Belgian training-leave scheme counts in.
 
-A school year runs from 1 September to 31 August and a course belongs to the school year in
-which it *starts* (VOV and BEV alike), so a course starting on 31 August 2025 uses the 2024-2025
-cap and rates, one starting on 1 September 2025 the 2025-2026 ones. Keeping this in one module
-stops each mapping from re-deriving the boundary (and getting 31 August wrong).
+A school year runs from 1 September to 31 August. For VOV a course belongs to the school year
+in which it *starts* (domain.md), so a course starting on 31 August 2025 uses the 2024-2025 cap
+and rates, one starting on 1 September 2025 the 2025-2026 ones. The sources say that for VOV
+only: for BEV brug splits the hours of a course that runs into a later school year by its dates
+(:func:`split_hours`) and applies each year's cap and window to its own share. Keeping this in
+one module stops each mapping from re-deriving the boundary (and getting 31 August wrong).
 """
 
 from __future__ import annotations
 
 import calendar
 import re
+from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from gateway.errors import BrugValidationError, Violation
@@ -110,3 +114,47 @@ def add_months(day: date, months: int) -> date:
 
 def day_before(day: date) -> date:
     return day - timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class SchoolYearShare:
+    """The part of a course that falls in one school year, and its hours."""
+
+    school_year: str
+    first: date
+    last: date
+    hours: Decimal
+
+
+def split_hours(start: date, end: date, total: Decimal) -> tuple[SchoolYearShare, ...]:
+    """``total`` hours of a course from ``start`` to ``end`` split by school year, pro rata to
+    the calendar days of the course in each (both ends inclusive).
+
+    The sources give no timetable, so days are the only measure the dates carry: a course from
+    1 September 2023 to 30 June 2025 puts 366/669 of its hours in 2023-2024. Shares are rounded
+    to the cent, half up; the last share takes the remainder so that they add up to ``total``.
+    A course within one school year is one share with every hour.
+    """
+    if end < start:
+        raise ValueError("end before start")
+    shares: list[SchoolYearShare] = []
+    first = start
+    while first <= end:
+        year = school_year_of(first)
+        last = min(end, bounds(year)[1])
+        shares.append(SchoolYearShare(year, first, last, Decimal(0)))
+        first = last + timedelta(days=1)
+    if len(shares) == 1:
+        return (SchoolYearShare(shares[0].school_year, start, end, total),)
+    days = (end - start).days + 1
+    out: list[SchoolYearShare] = []
+    given = Decimal(0)
+    for index, share in enumerate(shares):
+        if index == len(shares) - 1:
+            amount = total - given
+        else:
+            span = (share.last - share.first).days + 1
+            amount = (total * span / days).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            given += amount
+        out.append(SchoolYearShare(share.school_year, share.first, share.last, amount))
+    return tuple(out)

@@ -143,9 +143,13 @@ def build_context(settings: Settings, *, upgrade: bool = True) -> GatewayContext
         ),
         records=ExchangeRecords(store, subjects),
         replay=replay,
-        rules=RuleBook.load(),
-        crosswalk=Crosswalk.load(),
-        codes=CodeTable.load(),
+        rules=RuleBook.load(settings.rules.dirs or None),
+        crosswalk=(
+            Crosswalk.load(settings.rules.crosswalk, include_shipped=False)
+            if settings.rules.crosswalk
+            else Crosswalk.load()
+        ),
+        codes=CodeTable.load(settings.rules.codes),
         partners=partners,
         delivery_policy=DeliveryPolicy(
             partners={name: p.config.delivery_policy() for name, p in partners.items()}

@@ -22,6 +22,7 @@ from gateway.config import load_settings
 from gateway.observability.logs import configure_logging
 from gateway.service.app import create_app
 from gateway.service.context import build_context
+from gateway.service.sample_data import refuse_sample_data
 
 DELIVERY_ENV = "BRUG_SERVE_DELIVERY"  # "1" (default) or "0": run the delivery worker in-process
 FACTORY = "gateway.service.factory:worker_app"
@@ -36,5 +37,6 @@ def worker_app() -> FastAPI:
         background=settings.logging.background,
     )
     context = build_context(settings, upgrade=False)
+    refuse_sample_data(settings.rules, context)  # the supervisor checked; a worker never trusts
     delivery = os.environ.get(DELIVERY_ENV, "1") != "0"
     return create_app(context, delivery=delivery, owns_context=True)

@@ -35,7 +35,7 @@ def test_brussels_hours_become_prior_use(
     assert reg.establishment_unit == FLEMISH
     assert reg.registration_id == "vov-bev-VOV-2024-000123"
     assert not reg.joint_initiative
-    assert result.report.rule_data_version == "vov-2025.09.1"
+    assert result.report.rule_data_version == "vov-2026.12.1"
     assert unaccounted_fields(result.report, bev, "record", skip_defaults=False) == ()
 
 

@@ -1,6 +1,6 @@
 """Properties of the mappings over generated records (tests/strategies.py)."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
@@ -8,14 +8,29 @@ from hypothesis import strategies as st
 
 from adapters.brussels.crosswalk import Crosswalk
 from adapters.brussels.mapping import bev_to_vov, vov_to_bev
+from adapters.federal.codes import CodeTable
+from adapters.federal.vok import check_vok
+from gateway.errors import BrugValidationError
 from gateway.mapping import FindingKind, unaccounted_fields
-from gateway.models import BevRecord, EstablishmentUnit, OdbCourse, Region, VovRegistration
+from gateway.models import (
+    BevRecord,
+    CareerBreakRecord,
+    EstablishmentUnit,
+    OdbCourse,
+    Period,
+    Reduction,
+    Region,
+    VovRegistration,
+    Worker,
+)
 from gateway.rules.ruledata import RuleBook
+from tests.mapping.conftest import COURSE, INSZ
 from tests.strategies import odb_courses, vov_registrations
 
 RULES = RuleBook.load([], environ={})
 RULES_UNCONFIRMED = RuleBook.load([], include_unconfirmed=True, environ={})
 CROSSWALK = Crosswalk.load([], environ={})
+CODES = CodeTable.load(environ={})
 ENTRIES = CROSSWALK.entries()
 FLEMISH = EstablishmentUnit(number="3000001053", region=Region.FLANDERS)
 
@@ -87,3 +102,58 @@ def test_round_trip_carries_hours(case: tuple[VovRegistration, OdbCourse, RuleBo
     )
     assert unaccounted_fields(back.report, bev, "record") == ()
     assert back.record.start_date >= date(2023, 9, 1)
+
+
+# --- a decision never uses a figure outside its validity (issue 14) -------------------------
+
+
+def _premiums_valid_on(day: date) -> list[dict[Reduction, Decimal]]:
+    return [
+        entry.value
+        for layer in RULES.layers
+        if layer.file.scheme == "vok"
+        for entry in layer.file.premium_eur  # type: ignore[union-attr]
+        if entry.covers(day)
+    ]
+
+
+@SETTINGS
+@given(
+    st.dates(min_value=date(2019, 1, 1), max_value=date(2028, 6, 30)),
+    st.integers(min_value=0, max_value=500),
+    st.sampled_from(["1", "2", "3"]),
+)
+def test_each_vok_month_is_paid_with_the_amount_valid_that_month(
+    begin: date, days: int, code: str
+) -> None:
+    end = begin + timedelta(days=days)
+    credit = CareerBreakRecord.model_validate(
+        {
+            "source": "RVA",
+            "insz": INSZ,
+            "period": {"begin": begin.isoformat(), "end": end.isoformat()},
+            "category": {"code": "1"},
+            "reduction": {"code": code},
+            "reason": {"code": "5"},
+        }
+    )
+    course = OdbCourse.model_validate(
+        {**COURSE, "volume": {"amount": "999", "unit": "hours"}, "valid_from": "2015-01-01"}
+    )
+    try:
+        decision = check_vok(
+            [credit], course, Worker(insz=INSZ), Period(begin=begin, end=end), RULES, CODES
+        )
+    except BrugValidationError as exc:
+        assert begin > date(2027, 8, 31)  # nothing covered at all: refused, never guessed
+        assert exc.violations[0].rule == "rules.unknown-school-year"
+        return
+    for month in decision.months:
+        if month.first_day > date(2027, 8, 31):
+            assert not month.eligible
+            assert {c.rule for c in month.failed} >= {"vok.rule-data"}
+            continue
+        if month.eligible:
+            assert month.reduction is not None
+            valid = [p[month.reduction] for p in _premiums_valid_on(month.first_day)]
+            assert month.monthly_premium_eur in valid

@@ -68,19 +68,19 @@ def test_eligible_full_time(rules: RuleBook, codes: CodeTable) -> None:
     decision = run(rules, codes, contract_months=24)
     assert decision.eligible, [c for c in decision.checks if not c.passed]
     assert decision.reduction is Reduction.FULL
-    assert decision.monthly_premium_eur == D("566.62")
+    assert decision.monthly_premium_eur == D("589.48")
     assert decision.single_supplement_eur is None
     assert decision.career_break_dossier == "D-1"
-    assert decision.rule_data_version == "vok-2025.09.1+federal-codes-assumed-2025.1"
-    assert len({c.rule for c in decision.checks}) == len(decision.checks) == 15
+    assert decision.rule_data_version == "vok-2026.12.1+federal-codes-sample-2026.1"
+    assert len({c.rule for c in decision.checks}) == len(decision.checks) == 16
 
 
 @pytest.mark.parametrize(
     ("code", "reduction", "amount"),
     [
-        ("1", Reduction.FULL, "566.62"),
-        ("2", Reduction.HALF, "300.14"),
-        ("3", Reduction.ONE_FIFTH, "168.24"),
+        ("1", Reduction.FULL, "589.48"),
+        ("2", Reduction.HALF, "312.24"),
+        ("3", Reduction.ONE_FIFTH, "175.03"),
     ],
 )
 def test_each_reduction(
@@ -94,8 +94,9 @@ def test_each_reduction(
 
 def test_single_supplement(rules: RuleBook, codes: CodeTable) -> None:
     decision = run(rules, codes, worker=worker(lives_alone=True))
-    assert decision.single_supplement_eur == D("49.80")
-    assert decision.monthly_premium_eur == D("566.62")
+    assert decision.single_supplement_eur == D("51.81")
+    assert decision.monthly_premium_eur == D("589.48")
+    assert {m.amount_eur for m in decision.months} == {D("641.29")}
 
 
 def test_one_fifth_not_before_2019_20(rules: RuleBook, codes: CodeTable) -> None:
@@ -112,7 +113,7 @@ def test_one_fifth_not_before_2019_20(rules: RuleBook, codes: CodeTable) -> None
         ({"category": {"code": "4"}}, "vok.time-credit"),
         ({"reason": {"code": "1"}}, "vok.training-motive"),
         ({"reason": None}, "vok.training-motive"),
-        ({"period": {"begin": "2024-10-01", "end": "2025-08-31"}}, "vok.covers-period"),
+        ({"period": {"begin": "2025-07-01", "end": "2025-08-31"}}, "vok.covers-period"),
         ({"reduction": {"code": "9"}}, "vok.reduction"),
         ({"insz": OTHER_INSZ}, "vok.records-for-worker"),
     ],
@@ -130,9 +131,10 @@ def test_each_failing_career_break_rule(
     ("course_kw", "expected"),
     [
         ({"incentives": {"vok": False}}, "vok.course-incentive"),
+        ({"incentives": {"vov": False}}, "vok.course-vov-eligible"),
         ({"qualifying": False}, "vok.course-kind"),
         ({"status": "stopped"}, "vok.course-active"),
-        ({"valid_from": "2024-10-01"}, "vok.course-active"),
+        ({"valid_from": "2025-07-01"}, "vok.course-active"),
         ({"volume": {"amount": "300"}}, "vok.course-volume"),
         ({"volume": {"amount": "20", "unit": "study-points"}}, "vok.course-volume"),
     ],
@@ -216,7 +218,7 @@ def test_code_table_is_configurable(tmp_path: Path, rules: RuleBook, codes: Code
     assert not codes.confirmed
     table = tmp_path / "codes.toml"
     table.write_text(
-        'version = "real-1"\nconfirmed = true\nsource = "RVA"\n'
+        'version = "real-1"\nconfirmed = true\nsource = "RVA"\nvalid_from = 2019-01-01\n'
         '[categories]\n"1" = { kind = "time-credit" }\n'
         '[reductions]\n"10" = { reduction = "full" }\n'
         '[reasons]\n"42" = { training = true }\n',

@@ -37,7 +37,7 @@ def test_happy_path(make_reg: Reg, make_course: Reg, rules: RuleBook, crosswalk:
     assert record.provider_recognition is RecognitionStatus.RECOGNISED
     assert record.source_region is Region.FLANDERS
     assert record.source_registration_id == "VOV-2024-000123"
-    assert result.report.rule_data_version == "bev-2025.09.1+vov-2025.09.1"
+    assert result.report.rule_data_version == "bev-2026.12.1+vov-2026.12.1"
     assert BevRecord.model_validate(record.model_dump()) == record
     assert unaccounted_fields(result.report, make_reg(), "registration") == ()
     assert unaccounted_fields(result.report, make_course(), "course") == ()
@@ -173,8 +173,9 @@ def test_flanders_only_under_a_lower_vov_threshold(
     tmp_path: Path, make_reg: Reg, make_course: Reg, crosswalk: Crosswalk
 ) -> None:
     (tmp_path / "vov.toml").write_text(
-        'scheme = "vov"\nversion = "t"\n[[min_fraction]]\nfrom = "2024-2025"\n'
-        'confirmed = true\nsource = "test"\nvalue = "0.10"\n',
+        'scheme = "vov"\nversion = "t"\nsource = "test"\nstatus = "confirmed"\n'
+        '[[min_fraction]]\nfrom = "2024-2025"\nto = "2024-2025"\n'
+        'source = "test"\nvalue = "0.10"\n',
         encoding="utf-8",
     )
     book = RuleBook.load(tmp_path, environ={})
@@ -349,6 +350,7 @@ def test_extra_crosswalk_file(
 ) -> None:
     extra = tmp_path / "extra.csv"
     extra.write_text(
+        "# status: confirmed\n# source: test rows\n# valid_from: 2023-09-01\n"
         "odb_number,recognition_reference,course_type,raised_cap_reason,provider_recognised,title_fr,note\n"
         "CE-555555,BEE-2025-09999,language,job-related-language,true,,\n"
         "CE-100235,BEE-2025-09998,general-union,,false,,override\n",
@@ -365,6 +367,7 @@ def test_extra_crosswalk_file(
 def test_bad_crosswalk_rows_all_reported(tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text(
+        "# status: confirmed\n# source: test\n# valid_from: 2023-09-01\n"
         "odb_number,recognition_reference,course_type,raised_cap_reason,provider_recognised\n"
         "nope,BEE-1,cooking,lazy,maybe\n"
         "CE-100001,BEE-2024-00001,language,,true\n"
@@ -382,7 +385,7 @@ def test_bad_crosswalk_rows_all_reported(tmp_path: Path) -> None:
         "crosswalk.boolean",
         "crosswalk.duplicate",
     ]
-    assert info.value.violations[0].path.endswith("bad.csv:2:odb_number")
+    assert info.value.violations[0].path.endswith("bad.csv:5:odb_number")
 
 
 def test_shipped_crosswalk_covers_every_course_type(crosswalk: Crosswalk) -> None:
@@ -391,3 +394,104 @@ def test_shipped_crosswalk_covers_every_course_type(crosswalk: Crosswalk) -> Non
     assert {e.course_type for e in entries} == set(
         __import__("gateway.models", fromlist=["BevCourseType"]).BevCourseType
     )
+
+
+# --- a course over two school years: hours split, each year's cap and window (issue 14) ----
+
+
+def _split_finding(result: Any) -> Any:
+    (finding,) = [
+        f
+        for f in result.report.for_field("record.hours_claimable")
+        if f.kind is FindingKind.FLAGGED
+    ]
+    return finding
+
+
+def test_a_course_over_two_school_years_claims_its_start_years_share(
+    make_reg: Reg, make_course: Reg, rules: RuleBook, crosswalk: Crosswalk
+) -> None:
+    reg = make_reg(start_date="2023-09-01", end_date="2025-06-30", contact_hours="300.00")
+    result = vov_to_bev(reg, make_course(), rules, crosswalk)
+    record = result.record
+    assert record.school_year == "2023-2024"
+    assert record.hours_cap == D("100.00")
+    assert record.hours_claimable == D("100.00")  # min(164.13 h share, 100 h cap)
+    message = _split_finding(result).message
+    assert "164.13 h in 2023-2024" in message
+    assert "135.87 h in 2024-2025" in message
+    assert "refund window 2025-09-01..2025-12-31" in message  # the later share's own
+
+
+def test_a_course_starting_late_august_claims_only_its_august_days(
+    make_reg: Reg, make_course: Reg, rules: RuleBook, crosswalk: Crosswalk
+) -> None:
+    reg = make_reg(start_date="2024-08-26", end_date="2025-02-26", contact_hours="100.00")
+    result = vov_to_bev(reg, make_course(), rules, crosswalk)
+    assert result.record.hours_claimable == D("3.24")
+    assert result.record.refund_window_end == date(2024, 12, 31)
+    assert "96.76 h in 2024-2025" in _split_finding(result).message
+
+
+def test_a_later_share_without_rule_data_is_flagged_for_review(
+    make_reg: Reg, make_course: Reg, rules: RuleBook, crosswalk: Crosswalk
+) -> None:
+    reg = make_reg(start_date="2026-09-01", end_date="2028-10-31", contact_hours="200.00")
+    message = _split_finding(vov_to_bev(reg, make_course(), rules, crosswalk)).message
+    assert "no BEV rule data for that year, review" in message
+    assert "More than two school years: review." in message
+
+
+def test_a_course_within_one_school_year_is_not_split(
+    make_reg: Reg, make_course: Reg, rules: RuleBook, crosswalk: Crosswalk
+) -> None:
+    reg = make_reg(start_date="2024-09-01", end_date="2025-08-31")  # first and last day
+    result = vov_to_bev(reg, make_course(), rules, crosswalk)
+    assert result.record.hours_claimable == D("100.00")
+    assert not result.report.for_field("record.hours_claimable")
+
+
+def test_mapping_report_says_why_it_is_provisional(
+    make_reg: Reg, make_course: Reg, rules: RuleBook, crosswalk: Crosswalk
+) -> None:
+    result = vov_to_bev(
+        make_reg(prior_use=[{"region": "flanders", "hours": "10"}]), make_course(), rules, crosswalk
+    )
+    text = " | ".join(result.report.provisional)
+    assert "crosswalk row crosswalk.csv:" in text and "is sample data" in text
+    assert "bev.flat_rate_eur (2024-09-01..2027-08-31) is assumed" in text
+    assert "same course" in text
+    assert result.report.as_dict()["provisional"] == list(result.report.provisional)
+
+
+def test_a_confirmed_row_in_2023_24_leaves_only_the_caps_assumption(
+    tmp_path: Path, make_reg: Reg, make_course: Reg, rules: RuleBook
+) -> None:
+    real = tmp_path / "real.csv"
+    real.write_text(
+        "# status: confirmed\n# source: BEE (test)\n# valid_from: 2023-09-01\n"
+        "# valid_to: 2024-08-31\n"
+        "odb_number,recognition_reference,course_type,raised_cap_reason,provider_recognised\n"
+        "CE-100235,BEE-2023-01022,professional,,true\n",
+        encoding="utf-8",
+    )
+    walk = Crosswalk.load(real, environ={}, include_shipped=False)
+    reg = make_reg(start_date="2023-10-01", end_date="2024-06-30")
+    (reason,) = vov_to_bev(reg, make_course(), rules, walk).report.provisional
+    assert reason.startswith("bev.caps")
+    late = make_reg(start_date="2024-10-01", end_date="2025-06-30")
+    reasons = vov_to_bev(late, make_course(), rules, walk).report.provisional
+    assert any("is valid 2023-09-01..2024-08-31, not on 2024-10-01" in r for r in reasons)
+
+
+@pytest.mark.parametrize(("contact", "claimable"), [("32.00", "32.00"), ("31.99", "0.00")])
+def test_bev_minimum_32_contact_hours(
+    make_reg: Reg,
+    make_course: Reg,
+    rules: RuleBook,
+    crosswalk: Crosswalk,
+    contact: str,
+    claimable: str,
+) -> None:
+    result = vov_to_bev(make_reg(contact_hours=contact), make_course(), rules, crosswalk)
+    assert result.record.hours_claimable == D(claimable)

@@ -17,7 +17,7 @@ def test_every_school_year_2019_to_2026_has_vov_data(rules: RuleBook) -> None:
     for first in range(2019, 2027):
         view = rules.vov(f"{first}-{first + 1}")
         assert view.cap_hours == Decimal("125.00")
-        assert view.version == "vov-2025.09.1"
+        assert view.version == "vov-2026.12.1"
 
 
 @pytest.mark.parametrize(
@@ -105,13 +105,54 @@ def test_vok_one_fifth_allowed_since_2019_20(rules: RuleBook) -> None:
 NEXT_YEAR = """
 scheme = "bev"
 version = "bev-2027.1"
+source = "test: next year's figures"
+status = "confirmed"
 coverage = { from = "2027-2028", to = "2027-2028" }
 
 [[flat_rate_eur]]
 from = "2027-2028"
-confirmed = true
+to = "2027-2028"
 source = "test: next year's indexed rate"
 value = "22.50"
+
+[[min_fraction]]
+from = "2027-2028"
+to = "2027-2028"
+source = "test: next year's threshold"
+value = "0.25"
+
+[[fraction_reference]]
+from = "2027-2028"
+to = "2027-2028"
+source = "test"
+value = "september-or-start-month"
+
+[[min_contact_hours]]
+from = "2027-2028"
+to = "2027-2028"
+source = "test"
+value = "32"
+
+[[refund_window]]
+from = "2027-2028"
+to = "2027-2028"
+source = "test"
+value = { anchor = "after-school-year", months_before = 0, months_after = 4 }
+
+[[caps]]
+from = "2027-2028"
+to = "2027-2028"
+source = "test"
+[caps.value.professional]
+base = "100"
+[caps.value.general-union]
+base = "80"
+[caps.value.university]
+base = "120"
+[caps.value.professional-bachelor]
+base = "100"
+[caps.value.language]
+base = "80"
 """
 
 
@@ -120,10 +161,11 @@ def test_layer_adds_a_school_year_without_code_change(tmp_path: Path, rules: Rul
     book = RuleBook.load(tmp_path, environ={})
     view = book.bev("2027-2028")
     assert view.flat_rate_eur == Decimal("22.50")
-    assert view.min_fraction == Decimal("0.25")  # open-ended base entries carry on
-    assert view.version == "bev-2025.09.1+bev-2027.1"
+    assert view.min_fraction == Decimal("0.25")
+    assert view.provisional == ()  # every figure confirmed by the layer
+    assert view.version == "bev-2027.1"
     assert book.bev("2026-2027").flat_rate_eur == Decimal("22.07")
-    assert book.versions("bev") == ("bev-2025.09.1", "bev-2027.1")
+    assert book.versions("bev") == ("bev-2026.12.1", "bev-2027.1")
 
 
 def test_layer_directory_from_environment(tmp_path: Path) -> None:
@@ -137,8 +179,11 @@ def test_layer_overrides_same_period(tmp_path: Path) -> None:
         """
 scheme = "vov"
 version = "vov-fix"
+source = "test"
+status = "confirmed"
 [[flat_rate_eur]]
 from = "2019-2020"
+to = "2025-2026"
 confirmed = true
 source = "test correction"
 value = "21.31"
@@ -181,3 +226,12 @@ def test_missing_directory(tmp_path: Path) -> None:
     with pytest.raises(BrugValidationError) as info:
         RuleBook.load(tmp_path / "nope", environ={})
     assert info.value.violations[0].rule == "rules.dir-missing"
+
+
+def test_a_partial_layer_carries_nothing_past_its_validity(tmp_path: Path) -> None:
+    partial = NEXT_YEAR.split("[[min_fraction]]")[0]
+    (tmp_path / "bev-2027.toml").write_text(partial, encoding="utf-8")
+    book = RuleBook.load(tmp_path, environ={})
+    with pytest.raises(BrugValidationError) as info:
+        book.bev("2027-2028")
+    assert info.value.violations[0].rule == "rules.missing-value"

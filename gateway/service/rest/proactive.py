@@ -98,7 +98,7 @@ def candidates(
             continue
         if not decision.eligible:
             status = "not-eligible"
-        elif decision.complete:
+        elif not decision.provisional:  # every rule checked, every figure and code confirmed
             status = "eligible"
         else:
             status = "provisional"

@@ -273,15 +273,33 @@ class RuleCheck(models.RuleCheck):
     model_config = REST_CONFIG
 
 
+class VovDecision(models.VovDecision):
+    """The Flemish decision on a VOV registration: every rule with its result and source."""
+
+    model_config = REST_CONFIG
+
+    insz: Ssin
+    checks: tuple[RuleCheck, ...]
+
+
+class VokMonth(models.VokMonth):
+    """The VOK decision for one calendar month: the premium is monthly."""
+
+    model_config = REST_CONFIG
+
+    failed: tuple[RuleCheck, ...] = ()
+
+
 class VokDecision(models.VokDecision):
     """May the worker get the Flemish VOK premium (vlaams opleidingskrediet)? Every rule
-    checked is listed, passed or not."""
+    checked is listed, passed or not, and every month of the period is decided."""
 
     model_config = REST_CONFIG
 
     insz: Ssin
     period: Period
     checks: tuple[RuleCheck, ...]
+    months: tuple[VokMonth, ...] = ()
 
 
 __all__ = [
@@ -296,6 +314,8 @@ __all__ = [
     "Period",
     "Ssin",
     "VokDecision",
+    "VokMonth",
+    "VovDecision",
     "VovRegistration",
     "canonical",
     "record_json",

@@ -20,6 +20,7 @@ from gateway.service.rest.routes_federal import federal_router
 from gateway.service.rest.routes_messages import messages_router
 from gateway.service.rest.routes_outbox import outbox_router
 from gateway.service.rest.routes_registrations import registrations_router
+from gateway.service.rest.routes_vov_check import vov_check_router
 from gateway.service.rest.security import ScopeGuards
 from gateway.service.rest.submission import Submissions
 
@@ -87,4 +88,5 @@ def rest_router(context: GatewayContext) -> APIRouter:
     router.include_router(federal_router(context, guards))
     router.include_router(messages_router(context, guards))
     router.include_router(outbox_router(context, guards))
+    router.include_router(vov_check_router(context, guards))
     return router

@@ -196,8 +196,11 @@ def federal_router(context: GatewayContext, guards: ScopeGuards) -> APIRouter:
     ) -> JSONResponse:
         """Fetch the worker's career breaks for the period and check every VOK rule.
 
-        Each rule is listed with passed/evaluated and why; facts not given (contract length,
-        education level...) are marked not evaluated and make the decision provisional.
+        Each rule is listed with passed/evaluated and why, and every calendar month of the
+        period is decided (``months``: eligible, amount, or the rules that refuse it). Facts
+        not given (contract length, sector, region, education level, application date) are
+        marked not evaluated; they, and figures or codes that are not confirmed, make the
+        decision ``provisional`` with its ``provisionalReasons``.
         """
         given = None if request.course is None else canonical(request.course)
         course = _course(context, request.odb_number, given, required=True)
@@ -218,6 +221,9 @@ def federal_router(context: GatewayContext, guards: ScopeGuards) -> APIRouter:
             context.codes,
             contract_months=request.contract_months,
             in_pop=request.in_pop,
+            sector=request.sector,
+            region=request.region,
+            applied_on=request.applied_on,
         )
         return JSONResponse(record_json(decision))
 

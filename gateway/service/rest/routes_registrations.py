@@ -90,7 +90,12 @@ def registrations_router(
         registration = submission.registration()
         try:
             course = submissions.course_for(registration, submission.canonical_course())
-            prepared = submissions.prepare(registration, course, correlation_id)
+            prepared = submissions.prepare(
+                registration,
+                course,
+                correlation_id,
+                employment=submission.canonical_employment(),
+            )
         except BrugValidationError as exc:
             context.metrics.count_message(principal.client_id, SUBMIT_OPERATION, Outcome.REJECTED)
             raise in_body(exc) from None

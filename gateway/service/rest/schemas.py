@@ -9,7 +9,8 @@ whose value is null is left out (:func:`dump`).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Literal
 
 from fastapi.responses import JSONResponse
@@ -17,8 +18,9 @@ from pydantic import BaseModel, Field
 
 from gateway import models
 from gateway.mapping.report import MappingReport
-from gateway.models import EducationLevel, VovRegistration
+from gateway.models import EducationLevel, Region, VovRegistration
 from gateway.models.odb import ODB_NUMBER_PATTERN
+from gateway.models.parties import Sector
 from gateway.models.vok import Reduction
 from gateway.service.rest.paging import Page
 from gateway.service.rest.problems import InputValidationIssue
@@ -27,6 +29,7 @@ from gateway.service.rest.resources import (
     REST_CONFIG,
     BevRecord,
     CareerBreakRecord,
+    Employment,
     OdbCourse,
     Period,
     Ssin,
@@ -64,6 +67,12 @@ class VovSubmission(RestVovRegistration):
         default=None,
         description="the ODB course; omit it to use the catalogue entry for odbNumber",
     )
+    brussels_employment: Employment | None = Field(
+        default=None,
+        description="the Brussels reference fraction (September of the school year or the "
+        "course's start month): the BEV cap is recomputed with it; without it the "
+        "registration's Flemish fraction is used and flagged",
+    )
 
     def registration(self) -> VovRegistration:
         """The canonical registration without the course (validated already: constructed,
@@ -73,6 +82,9 @@ class VovSubmission(RestVovRegistration):
 
     def canonical_course(self) -> models.OdbCourse | None:
         return None if self.course is None else canonical(self.course)
+
+    def canonical_employment(self) -> models.Employment | None:
+        return None if self.brussels_employment is None else canonical(self.brussels_employment)
 
 
 class VokCheckRequest(BaseModel):
@@ -90,6 +102,37 @@ class VokCheckRequest(BaseModel):
     lives_alone: bool | None = None
     in_pop: bool = Field(default=False, description="course in a personal development plan")
     contract_months: int | None = Field(default=None, ge=0, le=600)
+    sector: Sector | None = Field(
+        default=None, description="the employer's sector; VOK is for the private sector only"
+    )
+    region: Region | None = Field(
+        default=None, description="region of the establishment unit; VOK needs flanders"
+    )
+    applied_on: date | None = Field(
+        default=None, description="application date: months over 6 months before are refused"
+    )
+
+
+class VovCheckRequest(BaseModel):
+    """A VOV registration (with its course, or its ODB number in the catalogue) to decide, and
+    the facts the registration does not hold."""
+
+    model_config = REST_CONFIG
+
+    registration: RestVovRegistration
+    course: OdbCourse | None = Field(
+        default=None, description="the ODB course; default: the registration's in the catalogue"
+    )
+    attended_hours: Decimal | None = Field(
+        default=None, ge=0, max_digits=6, decimal_places=2, description="contact hours attended"
+    )
+    final_assessment: bool = Field(
+        default=False, description="took part in the final assessment (enough for some courses)"
+    )
+    filed_on: date | None = Field(default=None, description="refund filing date")
+    monthly_wage_eur: Decimal | None = Field(
+        default=None, ge=0, max_digits=9, decimal_places=2, description="gross monthly wage"
+    )
 
 
 class ProactiveRequest(BaseModel):
@@ -127,6 +170,11 @@ class MappingReportOut(BaseModel):
     rule_data_version: str
     copied: list[str]
     findings: list[FindingOut]
+    provisional: list[str] = Field(
+        default_factory=list,
+        description="why the result rests on rule data or crosswalk rows that are not "
+        "confirmed (assumed, sample, unconfirmed, outside their validity); empty: all confirmed",
+    )
 
     @classmethod
     def of(cls, report: MappingReport) -> MappingReportOut:
@@ -134,6 +182,7 @@ class MappingReportOut(BaseModel):
             source=report.source,
             target=report.target,
             rule_data_version=report.rule_data_version,
+            provisional=list(report.provisional),
             copied=[rest_path(c) for c in report.copied],
             findings=[
                 FindingOut(**{**f._asdict(), "field": rest_path(f.field)}) for f in report.findings
@@ -241,7 +290,8 @@ class Candidate(BaseModel):
     insz: Ssin = Field(description="the worker (the backend needs it to contact them)")
     status: Literal["eligible", "provisional", "not-eligible", "to-contact"] = Field(
         description="to-contact: no course known to check against; provisional: eligible but "
-        "some rules could not be evaluated"
+        "some rules could not be evaluated or the decision rests on figures or codes that are "
+        "not confirmed (see decision.provisionalReasons)"
     )
     attest_numbers: list[str]
     dossier_number: str | None = None

@@ -30,7 +30,7 @@ from gateway.delivery.inbox import Answered, InboxConflict
 from gateway.delivery.outbox import NewEntry
 from gateway.errors import BrugValidationError, Violation
 from gateway.mapping.report import MappingReport
-from gateway.models import BevRecord, MessageHeader, OdbCourse, VovRegistration
+from gateway.models import BevRecord, Employment, MessageHeader, OdbCourse, VovRegistration
 from gateway.service.context import BRUSSELS, GatewayContext
 from gateway.service.rest.errors import ApiError
 from gateway.store.digest import content_digest
@@ -108,11 +108,24 @@ class Submissions:
         return found
 
     def prepare(
-        self, registration: VovRegistration, course: OdbCourse, correlation_id: str | None
+        self,
+        registration: VovRegistration,
+        course: OdbCourse,
+        correlation_id: str | None,
+        *,
+        employment: Employment | None = None,
     ) -> Prepared:
-        """Map and envelope; raises BrugValidationError (``route.not-brussels``...)."""
+        """Map and envelope; raises BrugValidationError (``route.not-brussels``...).
+
+        ``employment`` is the Brussels reference fraction when the caller has it."""
         client = self._brussels()
-        result = vov_to_bev(registration, course, self.context.rules, self.context.crosswalk)
+        result = vov_to_bev(
+            registration,
+            course,
+            self.context.rules,
+            self.context.crosswalk,
+            employment=employment,
+        )
         message_id = uuid.uuid4()
         header = MessageHeader(
             message_id=message_id,

@@ -115,6 +115,23 @@ def test_vok_check_with_a_catalogue_course(
     checks = {c["rule"]: c["passed"] for c in decision["checks"]}
     assert checks["vok.training-motive"] and checks["vok.covers-period"]
     assert decision["careerBreakDossier"] == record.dossier_number
+    assert decision["months"][0]["month"] == str(record.period.begin)[:7]
+    assert decision["provisional"] is True  # sample code table, sector and region not given
+    assert any("sample" in r for r in decision["provisionalReasons"])
+    public = client.post(
+        "/v1/vok/check",
+        json={
+            "ssin": trainee.insz,
+            "odbNumber": course["odbNumber"],
+            "period": {"startDate": str(record.period.begin), "endDate": str(record.period.end)},
+            "sector": "public",
+            "region": "flanders",
+            "appliedOn": str(record.period.begin),
+        },
+        headers=auth,
+    ).json()
+    assert public["eligible"] is False
+    assert {c["rule"] for c in public["months"][0]["failed"]} >= {"vok.private-sector"}
 
 
 def test_vok_check_unknown_course(client: TestClient, auth: dict[str, str]) -> None:
