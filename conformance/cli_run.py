@@ -107,13 +107,7 @@ def _identities(
 
 
 def _needs_trust(catalogue: Catalogue, case_ids: list[str]) -> bool:
-    for case in catalogue.select(case_ids):
-        e = case.expect
-        if e.valid_response or e.acknowledgement or e.message_status or e.no_trace:
-            return True
-        if e.same_answer_as_first:
-            return True
-    return False
+    return any(case.needs_verified_answer for case in catalogue.select(case_ids))
 
 
 def _insecure_warning(target: str) -> None:
