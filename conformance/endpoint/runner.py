@@ -233,6 +233,12 @@ def _confirm_endpoint_failure(session: _Session, result: CaseResult) -> bool:
     return confirmed
 
 
+def root_reason(result: CaseResult) -> str:
+    """What a failed case is reported with as a root cause: a confirmed probe says it best."""
+    probe = [c.detail for c in result.checks if c.name == "endpoint_probe" and not c.passed]
+    return probe[0] if probe else (result.reasons[0] if result.reasons else "")
+
+
 def _judged(session: _Session, causes: Causes, case: Case) -> CaseResult:
     """Run one case unless it lacks credentials or an earlier failure makes it meaningless."""
     caller = session.catalogue.caller_of(case)
@@ -251,11 +257,7 @@ def _judged(session: _Session, causes: Causes, case: Case) -> CaseResult:
         kinds: set[CauseKind] = {c.cause for c in result.checks if not c.passed and c.cause}
         if "endpoint" in kinds and not _confirm_endpoint_failure(session, result):
             kinds.discard("endpoint")
-        first = next(
-            (c.detail for c in result.checks if c.name == "endpoint_probe" and not c.passed),
-            result.reasons[0],
-        )
-        causes.failed(case.id, first, kinds)
+        causes.failed(case.id, root_reason(result), kinds)
     return result
 
 
