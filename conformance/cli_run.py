@@ -25,6 +25,7 @@ from conformance.endpoint.catalogue import (
 from conformance.endpoint.identities import Identity, load_identity
 from conformance.endpoint.reports.html import write_html
 from conformance.endpoint.reports.junit import write_junit
+from conformance.endpoint.reports.links import DocsUrlError, check_docs_url
 from conformance.endpoint.reports.terminal import case_line, print_summary
 from conformance.endpoint.runner import CaseResult, RunConfig, TargetUnreachableError, run_suite
 from conformance.endpoint.transport import TlsSetupError
@@ -107,13 +108,7 @@ def _identities(
 
 
 def _needs_trust(catalogue: Catalogue, case_ids: list[str]) -> bool:
-    for case in catalogue.select(case_ids):
-        e = case.expect
-        if e.valid_response or e.acknowledgement or e.message_status or e.no_trace:
-            return True
-        if e.same_answer_as_first:
-            return True
-    return False
+    return any(case.needs_verified_answer for case in catalogue.select(case_ids))
 
 
 def _insecure_warning(target: str) -> None:
@@ -183,6 +178,13 @@ def run_command(
             "--insecure", help="do not verify the target's TLS certificate (reported loudly)"
         ),
     ] = False,
+    docs_url: Annotated[
+        str | None,
+        typer.Option(
+            help="where report.html links rule references such as docs/x.md#y "
+            "(URL or path of the docs/ directory; default: the repository's docs/, relative)"
+        ),
+    ] = None,
 ) -> None:
     """Run the conformance catalogue of SERVICE against the endpoint at TARGET.
 
@@ -217,6 +219,10 @@ def run_command(
         _bad("--insecure and --ca contradict each other: --ca verifies, --insecure does not")
     if insecure:
         _insecure_warning(target)
+    try:
+        docs_base = check_docs_url(docs_url) if docs_url is not None else None
+    except DocsUrlError as exc:
+        _bad(str(exc))
     config = RunConfig(
         target=target.rstrip("?"),
         catalogue=catalogue,
@@ -234,12 +240,13 @@ def run_command(
         result = run_suite(config, progress=_progress)
     except (TargetUnreachableError, TlsSetupError) as exc:
         _bad(str(exc))
-    print_summary(result, _console)
+    # piped or captured: a wide console, so reasons and rules stay whole for grep
+    print_summary(result, _console if _console.is_terminal else Console(width=160))
     if insecure:
         _insecure_warning(target)
     if report is not None:
         junit = write_junit(result, report / "junit.xml")
-        html = write_html(result, report / "report.html")
+        html = write_html(result, report / "report.html", docs_base)
         _console.print(f"reports: {junit} and {html}", markup=False, highlight=False)
     raise typer.Exit(result.exit_code)
 

@@ -135,6 +135,21 @@ class Case(_Model):
     request: RequestSpec | None = None
     mutate: Mutate = Field(default_factory=Mutate)
     expect: Expect
+    #: Earlier cases this one is meaningless without: when one of them fails (or is skipped),
+    #: this case is skipped "because <id> failed" instead of failing the same way again.
+    needs: tuple[str, ...] = ()
+
+    @property
+    def needs_verified_answer(self) -> bool:
+        """Whether an answer (or the follow-up query's) must verify with --trust/--peer-cert."""
+        e = self.expect
+        return bool(
+            e.valid_response
+            or e.acknowledgement
+            or e.message_status
+            or e.no_trace
+            or e.same_answer_as_first
+        )
 
     @model_validator(mode="after")
     def _request_when_needed(self) -> Case:
@@ -236,6 +251,9 @@ def _problems(cat: Catalogue, expected_service: str | None) -> list[str]:
                 out.append(f"{where}: template {spec.template!r} not found under golden/")
             _check_values(where, spec.set, cat.namespaces, out)
         _check_values(where, case.mutate.header, {}, out)
+        for needed in case.needs:
+            if needed not in seen - {case.id}:
+                out.append(f"{where}: needs {needed!r}, which is not an earlier case")
     return out
 
 

@@ -22,6 +22,7 @@ from fnmatch import fnmatchcase
 from lxml import etree
 
 from conformance.endpoint.catalogue import Expect, NoTrace
+from conformance.endpoint.checks import CauseKind, Check, failed, passed, verdict
 from conformance.endpoint.transport import Exchange
 from conformance.endpoint.wsdl import wsdl_difference
 from gateway.errors import BrugValidationError
@@ -56,6 +57,8 @@ class Answer:
     fault: SoapFault | None = None
     payload: etree._Element | None = None
     problem: str | None = None  # why it is not a verified, valid answer (None: it is)
+    #: the run-wide failure class the problem belongs to (see conformance.endpoint.causes)
+    cause: CauseKind | None = None
 
 
 def snippet(data: bytes) -> str:
@@ -63,11 +66,23 @@ def snippet(data: bytes) -> str:
     return text + ("..." if len(data) > _SNIPPET else "")
 
 
+def error_page(exchange: Exchange) -> bool:
+    """An HTTP error answered with something that is not SOAP (a proxy's or server's page)."""
+    if exchange.status is None or exchange.status < 400:
+        return False
+    try:
+        parse_envelope(exchange.response)
+    except BrugValidationError:
+        return True
+    return False
+
+
 def read(exchange: Exchange, judge: Judge) -> Answer:
     """Parse, read a fault, else verify and validate the payload."""
     answer = Answer(exchange)
     if not exchange.answered:
         answer.problem = f"no answer ({exchange.error})"
+        answer.cause = "endpoint"
         return answer
     try:
         answer.parsed = parse_envelope(exchange.response)
@@ -75,6 +90,7 @@ def read(exchange: Exchange, judge: Judge) -> Answer:
         answer.problem = (
             f"HTTP {exchange.status}, not a SOAP envelope: {snippet(exchange.response)}"
         )
+        answer.cause = "endpoint" if error_page(exchange) else None
         return answer
     answer.fault = parse_fault(answer.parsed.body)
     if answer.fault is not None:
@@ -91,6 +107,7 @@ def read(exchange: Exchange, judge: Judge) -> Answer:
         verified = judge.verifier.verify(exchange.response)
     except WSSecurityFault as exc:
         answer.problem = f"the answer is not signed per the profile ({exc.code}: {exc.reason})"
+        answer.cause = "answer-signature"
         return answer
     answer.payload = first_element(verified.body)
     if answer.payload is None:
@@ -122,37 +139,73 @@ def _status_text(payload: etree._Element | None) -> str | None:
     return None if found is None else (found.text or "").strip()
 
 
-def check(expect: Expect, answers: Sequence[Answer]) -> list[str]:
-    """Reasons the case fails on its answers (empty: it passes). The last answer counts."""
+def check(expect: Expect, answers: Sequence[Answer]) -> list[Check]:
+    """Every expectation of the case, checked on its answers. The last answer counts."""
     last = answers[-1]
     exchange = last.exchange
-    reasons: list[str] = []
     if not exchange.answered:
-        return [f"no answer from the endpoint ({exchange.error})"]
-    if _STACK_TRACE.search(exchange.response):
-        reasons.append(f"the answer (HTTP {exchange.status}) leaks a stack trace")
-    if expect.http_status and exchange.status not in expect.http_status:
+        detail = f"no answer from the endpoint ({exchange.error})"
+        return [failed("answer", "an HTTP answer", f"none: {exchange.error}", detail, "endpoint")]
+    # a non-SOAP error page explains every failed check below: one run-wide class for them all
+    page = last.cause if last.cause == "endpoint" else None
+    checks = [_no_stack_trace(exchange)]
+    if expect.http_status:
         wanted = "/".join(str(s) for s in sorted(expect.http_status))
-        reasons.append(f"HTTP status {exchange.status}, expected {wanted}")
+        ok = exchange.status in expect.http_status
+        detail = f"HTTP status {exchange.status}, expected {wanted}"
+        checks.append(
+            passed("http_status", wanted, str(exchange.status))
+            if ok
+            else failed("http_status", wanted, str(exchange.status), detail, page)
+        )
     if expect.fault_code:
-        reasons.extend(_check_fault(expect, last))
-    if expect.valid_response and last.problem is not None:
-        reasons.append(f"expected a valid signed answer: {last.problem}")
-    for wanted_status, what in (
-        (expect.acknowledgement, "acknowledgement"),
-        (expect.message_status, "message status"),
+        checks.extend(_check_fault(expect, last, page))
+    if expect.valid_response:
+        checks.append(_valid_response(last))
+    for name, wanted_status, what in (
+        ("acknowledgement", expect.acknowledgement, "acknowledgement"),
+        ("message_status", expect.message_status, "message status"),
     ):
         if wanted_status is not None:
             got = _status_text(last.payload) if last.fault is None else None
-            if got != wanted_status:
-                reasons.append(f"{what} {got or 'missing'}, expected {wanted_status}")
+            detail = f"{what} {got or 'missing'}, expected {wanted_status}"
+            checks.append(
+                passed(name, wanted_status, got or "missing")
+                if got == wanted_status
+                else failed(name, wanted_status, got or "missing", detail, last.cause)
+            )
     if expect.same_answer_as_first:
-        reasons.extend(_check_same(answers[0], last))
-    if len(answers) > 1 and not expect.same_answer_as_first and not _accepted(answers[0]):
-        reasons.append(
-            f"the first copy was refused, so the second proves nothing: {answers[0].problem}"
+        checks.append(_check_same(answers[0], last))
+    if len(answers) > 1 and not expect.same_answer_as_first:
+        first = answers[0]
+        ok = _accepted(first)
+        actual = "accepted" if ok else (first.problem or "refused")
+        detail = f"the first copy was refused, so the second proves nothing: {first.problem}"
+        checks.append(
+            passed("first_copy_accepted", "the first copy accepted", actual)
+            if ok
+            else failed("first_copy_accepted", "the first copy accepted", actual, detail, page)
         )
-    return reasons
+    return checks
+
+
+def _no_stack_trace(exchange: Exchange) -> Check:
+    leaks = bool(_STACK_TRACE.search(exchange.response))
+    return verdict(
+        "no_stack_trace",
+        "no stack trace in the answer",
+        "a stack trace" if leaks else "none",
+        not leaks,
+        f"the answer (HTTP {exchange.status}) leaks a stack trace",
+    )
+
+
+def _valid_response(answer: Answer) -> Check:
+    expected = "a signed, verified, schema-valid answer"
+    if answer.problem is None:
+        return passed("valid_response", expected, "signed, verified, valid")
+    detail = f"expected a valid signed answer: {answer.problem}"
+    return failed("valid_response", expected, answer.problem, detail, answer.cause)
 
 
 def _accepted(answer: Answer) -> bool:
@@ -161,58 +214,72 @@ def _accepted(answer: Answer) -> bool:
     return answer.fault is None and status is not None and 200 <= status < 300
 
 
-def _check_fault(expect: Expect, answer: Answer) -> list[str]:
+def _check_fault(expect: Expect, answer: Answer, page: CauseKind | None) -> list[Check]:
     wanted = " or ".join(expect.fault_code or ())
     if answer.fault is None:
         got = answer.problem or "a normal answer"
-        return [f"expected a SOAP fault {wanted}, got {got}"]
-    reasons = []
-    if not any(_code_matches(code, answer.fault) for code in expect.fault_code or ()):
-        reasons.append(f"fault code {'/'.join(answer.fault.codes)}, expected {wanted}")
+        detail = f"expected a SOAP fault {wanted}, got {got}"
+        return [failed("fault_code", wanted, f"no fault: {got}", detail, page)]
+    codes = "/".join(answer.fault.codes)
+    ok = any(_code_matches(code, answer.fault) for code in expect.fault_code or ())
+    checks = [verdict("fault_code", wanted, codes, ok, f"fault code {codes}, expected {wanted}")]
     if expect.fault_rule is not None:
         rules = sorted({v.rule for v in answer.fault.violations})
-        if not any(fnmatchcase(rule, expect.fault_rule) for rule in rules):
-            reasons.append(f"fault detail rules {rules or 'none'}, expected {expect.fault_rule}")
-    return reasons
+        ok = any(fnmatchcase(rule, expect.fault_rule) for rule in rules)
+        detail = f"fault detail rules {rules or 'none'}, expected {expect.fault_rule}"
+        shown = ", ".join(rules) or "none"
+        checks.append(verdict("fault_rule", expect.fault_rule, shown, ok, detail))
+    return checks
 
 
-def _check_same(first: Answer, last: Answer) -> list[str]:
+def _check_same(first: Answer, last: Answer) -> Check:
+    name, expected = "same_answer_as_first", "the same answer to both copies"
     if first.problem is not None or first.payload is None:
-        return [f"the first copy got no valid answer: {first.problem}"]
+        detail = f"the first copy got no valid answer: {first.problem}"
+        return failed(name, expected, f"first copy: {first.problem}", detail, first.cause)
     if last.problem is not None or last.payload is None:
-        return [f"the retry got no valid answer: {last.problem}"]
+        detail = f"the retry got no valid answer: {last.problem}"
+        return failed(name, expected, f"retry: {last.problem}", detail, last.cause)
     if exc_c14n(first.payload) != exc_c14n(last.payload):
-        return [
+        detail = (
             "the retry was answered differently from the first copy (a second effect?): "
             f"first {snippet(exc_c14n(first.payload))} / retry {snippet(exc_c14n(last.payload))}"
-        ]
-    return []
+        )
+        return failed(name, expected, "different answers", detail)
+    return passed(name, expected, "canonically equal")
 
 
-def check_no_trace(no_trace: NoTrace, answer: Answer) -> list[str]:
+def check_no_trace(no_trace: NoTrace, answer: Answer) -> Check:
     """The follow-up query must be answered validly and find nothing."""
+    operation = no_trace.query.operation
+    expected = f"{operation} answers {no_trace.expect}"
     if answer.problem is not None or answer.payload is None:
-        return [f"no-trace query ({no_trace.query.operation}) failed: {answer.problem}"]
+        detail = f"no-trace query ({operation}) failed: {answer.problem}"
+        return failed("no_trace", expected, f"failed: {answer.problem}", detail, answer.cause)
     if no_trace.expect == "unknown":
         got = _status_text(answer.payload)
-        if got != "unknown":
-            return [f"the refused message left a trace: {no_trace.query.operation} says {got}"]
-        return []
+        detail = f"the refused message left a trace: {operation} says {got}"
+        return verdict("no_trace", expected, f"{operation} says {got}", got == "unknown", detail)
     found = [etree.QName(e).localname for e in answer.payload if isinstance(e.tag, str)]
-    if not {"notFound", "introuvable"} & set(found):
-        return [f"the refused message left a trace: {no_trace.query.operation} found {found}"]
-    return []
+    ok = bool({"notFound", "introuvable"} & set(found))
+    detail = f"the refused message left a trace: {operation} found {found}"
+    return verdict("no_trace", expected, f"{operation} found {', '.join(found)}", ok, detail)
 
 
-def check_wsdl(exchange: Exchange, published: bytes) -> list[str]:
+def check_wsdl(exchange: Exchange, published: bytes) -> Check:
+    expected = "HTTP 200 with the published WSDL"
     if not exchange.answered:
-        return [f"no answer to GET ?wsdl ({exchange.error})"]
+        detail = f"no answer to GET ?wsdl ({exchange.error})"
+        return failed("wsdl_matches", expected, f"no answer: {exchange.error}", detail, "endpoint")
     if exchange.status != 200:
-        return [f"GET ?wsdl answered HTTP {exchange.status}: {snippet(exchange.response)}"]
+        detail = f"GET ?wsdl answered HTTP {exchange.status}: {snippet(exchange.response)}"
+        cause: CauseKind | None = "endpoint" if error_page(exchange) else None
+        return failed("wsdl_matches", expected, f"HTTP {exchange.status}", detail, cause)
     try:
         difference = wsdl_difference(published, exchange.response)
     except BrugValidationError as exc:
-        return [f"the served WSDL is not XML: {exc}"]
+        return failed("wsdl_matches", expected, "not XML", f"the served WSDL is not XML: {exc}")
     if difference is not None:
-        return ["the served WSDL differs from the published one:\n" + difference]
-    return []
+        detail = "the served WSDL differs from the published one:\n" + difference
+        return failed("wsdl_matches", expected, "a different WSDL", detail)
+    return passed("wsdl_matches", expected, "the published WSDL")

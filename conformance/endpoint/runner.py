@@ -17,12 +17,15 @@ import httpx
 from cryptography import x509
 
 from conformance.endpoint.catalogue import Case, Catalogue, RequestSpec
+from conformance.endpoint.causes import Causes, RootCause
+from conformance.endpoint.checks import CauseKind, Check, failed, reasons
 from conformance.endpoint.expectations import (
     Answer,
     Judge,
     check,
     check_no_trace,
     check_wsdl,
+    error_page,
     read,
 )
 from conformance.endpoint.identities import Identity
@@ -65,6 +68,10 @@ class CaseResult:
     exchanges: list[Exchange] = field(default_factory=list)
     seconds: float = 0.0
     caller: str = ""
+    #: every expectation checked, passed or not (empty for a skipped case)
+    checks: list[Check] = field(default_factory=list)
+    #: the id of the failed case this one was skipped because of (None: not skipped for that)
+    skipped_because: str | None = None
 
 
 @dataclass(slots=True)
@@ -78,6 +85,15 @@ class SuiteResult:
 
     def count(self, outcome: Outcome) -> int:
         return sum(1 for r in self.results if r.outcome == outcome)
+
+    def dependents(self, case_id: str) -> list[str]:
+        """The cases skipped because ``case_id`` failed (it is their root cause)."""
+        return [r.case.id for r in self.results if r.skipped_because == case_id]
+
+    @property
+    def root_causes(self) -> list[CaseResult]:
+        """Failed cases that made others meaningless, in run order."""
+        return [r for r in self.results if r.outcome == "failed" and self.dependents(r.case.id)]
 
     @property
     def failed_ids(self) -> list[str]:
@@ -140,28 +156,20 @@ class _Session:
         ]
 
 
-def _run_case(session: _Session, case: Case) -> CaseResult:
-    caller = session.catalogue.caller_of(case)
+def _run_case(session: _Session, case: Case, caller: str, identity: Identity | None) -> CaseResult:
     result = CaseResult(case, "passed", caller=caller)
     if case.operation == WSDL_OPERATION:
         exchange = get(session.client, session.config.target + "?wsdl", "wsdl")
         result.exchanges.append(exchange)
-        result.reasons = check_wsdl(exchange, session.contract.path.read_bytes())
+        result.checks = [check_wsdl(exchange, session.contract.path.read_bytes())]
     else:
-        identity = session.config.identities.get(caller)
-        if identity is None:
-            result.outcome = "skipped"
-            result.reasons = [
-                f"no credentials for caller {caller!r} (pass --identity {caller}=...)"
-            ]
-            return result
-        assert case.request is not None  # checked by the catalogue
+        assert case.request is not None and identity is not None  # checked before
         subs = Substitutions()
         judge = session.judge(case.operation, caller)
         try:
             result.exchanges = session.send(case.operation, case.request, case, identity, subs)
             answers: list[Answer] = [read(e, judge) for e in result.exchanges]
-            result.reasons = check(case.expect, answers)
+            result.checks = check(case.expect, answers)
             no_trace = case.expect.no_trace
             if no_trace is not None:
                 plain = case.model_copy(update={"mutate": type(case.mutate)()})
@@ -171,11 +179,85 @@ def _run_case(session: _Session, case: Case) -> CaseResult:
                 query[0].label = f"no-trace {no_trace.query.operation}"
                 result.exchanges.extend(query)
                 query_judge = session.judge(no_trace.query.operation, caller)
-                result.reasons += check_no_trace(no_trace, read(query[0], query_judge))
+                result.checks.append(check_no_trace(no_trace, read(query[0], query_judge)))
         except TemplateError as exc:
-            result.reasons = [f"the case does not fit its template: {exc}"]
+            detail = f"the case does not fit its template: {exc}"
+            result.checks.append(failed("template", "the case fits its template", str(exc), detail))
+    result.reasons = reasons(result.checks)
     if result.reasons:
         result.outcome = "failed"
+    return result
+
+
+def _failure_key(exchange: Exchange) -> str | None:
+    """How an exchange fails as an endpoint (no answer, an error page), comparable across them."""
+    if not exchange.answered:
+        return "no answer"
+    if error_page(exchange):
+        return f"HTTP {exchange.status} (not SOAP)"
+    return None
+
+
+_PROBE = (
+    b'<?xml version="1.0" encoding="UTF-8"?>'
+    b'<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body/></s:Envelope>'
+)
+
+
+def _confirm_endpoint_failure(session: _Session, result: CaseResult) -> bool:
+    """Probe with ``GET ?wsdl`` and an unsigned empty SOAP request: the same failure for both?
+
+    Only then is the endpoint itself the cause (down, wrong URL, a proxy's error page) and not
+    this case's message; the probes are added to the case's exchanges as evidence.
+    """
+    keys = [k for k in (_failure_key(e) for e in result.exchanges) if k is not None]
+    if not keys:
+        return False
+    target = session.config.target
+    probes = [
+        get(session.client, target + "?wsdl", "probe GET ?wsdl"),
+        post(session.client, target, "probe unsigned empty SOAP request", _PROBE, "1.1", ""),
+    ]
+    result.exchanges.extend(probes)
+    got = [_failure_key(p) for p in probes]
+    confirmed = got == [keys[0], keys[0]]
+    shown = [k or f"HTTP {p.status}, SOAP" for p, k in zip(probes, got, strict=True)]
+    actual = "; ".join(f"{p.label}: {k}" for p, k in zip(probes, shown, strict=True))
+    detail = f"the endpoint answers every request this way: {keys[0]}"
+    result.checks.append(
+        failed("endpoint_probe", "the endpoint answers SOAP", actual, detail)
+        if confirmed
+        else Check("endpoint_probe", "the endpoint answers SOAP", actual, True)
+    )
+    result.reasons = reasons(result.checks)
+    return confirmed
+
+
+def root_reason(result: CaseResult) -> str:
+    """What a failed case is reported with as a root cause: a confirmed probe says it best."""
+    probe = [c.detail for c in result.checks if c.name == "endpoint_probe" and not c.passed]
+    return probe[0] if probe else (result.reasons[0] if result.reasons else "")
+
+
+def _judged(session: _Session, causes: Causes, case: Case) -> CaseResult:
+    """Run one case unless it lacks credentials or an earlier failure makes it meaningless."""
+    caller = session.catalogue.caller_of(case)
+    identity = session.config.identities.get(caller)
+    if case.operation != WSDL_OPERATION and identity is None:
+        why = f"no credentials for caller {caller!r} (pass --identity {caller}=...)"
+        causes.skipped(case.id, None, why)
+        return CaseResult(case, "skipped", [why], caller=caller)
+    blocker: RootCause | None = causes.blocker(case)
+    if blocker is not None:
+        causes.skipped(case.id, blocker, "")
+        why = blocker.because()
+        return CaseResult(case, "skipped", [why], caller=caller, skipped_because=blocker.case_id)
+    result = _run_case(session, case, caller, identity)
+    if result.outcome == "failed":
+        kinds: set[CauseKind] = {c.cause for c in result.checks if not c.passed and c.cause}
+        if "endpoint" in kinds and not _confirm_endpoint_failure(session, result):
+            kinds.discard("endpoint")
+        causes.failed(case.id, root_reason(result), kinds)
     return result
 
 
@@ -228,9 +310,10 @@ def run_suite(
     with httpx.Client(timeout=config.timeout, verify=tls) as client:
         preflight(client, config.target, client_cert=config.tls_cert is not None)
         session = _Session(config, client)
+        causes = Causes()
         for case in cases:
             case_started = time.perf_counter()
-            result = _run_case(session, case)
+            result = _judged(session, causes, case)
             result.seconds = time.perf_counter() - case_started
             results.append(result)
             if progress is not None:

@@ -1,7 +1,11 @@
 """JUnit XML: one ``testcase`` per case, so CI systems show the suite like any test run.
 
 The failure ``message`` is the first reason (what a CI summary shows); the element's text holds
-every reason, the rule the case checks and a short, redacted account of each exchange.
+every reason, the rule the case checks and a short, redacted account of each exchange. A case
+skipped because an earlier one failed has ``<skipped message="because <case> failed: ...">``.
+Each case's ``system-out`` lists every check made (``PASS``/``FAIL`` name, expected, actual):
+``system-out`` rather than per-testcase ``properties``, which the common JUnit schemas (Jenkins,
+GitLab) do not all accept. Root causes are suite ``properties`` (``root-cause``).
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from pathlib import Path
 from lxml import etree
 
 from conformance.endpoint.redact import redact, redact_bytes
-from conformance.endpoint.runner import CaseResult, SuiteResult
+from conformance.endpoint.runner import CaseResult, SuiteResult, root_reason
 
 
 def _details(result: CaseResult) -> str:
@@ -21,6 +25,19 @@ def _details(result: CaseResult) -> str:
         lines.append(f"[{exchange.label}] {exchange.method} {exchange.url} -> {status}")
         if exchange.response:
             lines.append(redact_bytes(exchange.response, 2000))
+    return redact("\n".join(lines))
+
+
+def _system_out(result: CaseResult, suite: SuiteResult) -> str:
+    """Title, rule, then one line per check made: what was expected and what came back."""
+    lines = [f"{result.case.title} [{result.case.rule}]"]
+    dependents = suite.dependents(result.case.id)
+    if dependents:
+        lines.append(f"root cause: skipped because of it: {', '.join(dependents)}")
+    lines.extend(
+        f"{'PASS' if c.passed else 'FAIL'} {c.name}: expected {c.expected}; actual {c.actual}"
+        for c in result.checks
+    )
     return redact("\n".join(lines))
 
 
@@ -38,6 +55,11 @@ def junit_tree(result: SuiteResult) -> etree._Element:
     etree.SubElement(props, "property", name="target", value=result.target)
     if result.transport:
         etree.SubElement(props, "property", name="transport", value=result.transport)
+    for cause in result.root_causes:
+        skipped = len(result.dependents(cause.case.id))
+        why = redact(root_reason(cause)).splitlines()[0]
+        value = f"{cause.case.id} failed ({skipped} case(s) skipped because of it): {why}"
+        etree.SubElement(props, "property", name="root-cause", value=value)
     for r in result.results:
         case = etree.SubElement(
             suite,
@@ -52,7 +74,7 @@ def junit_tree(result: SuiteResult) -> etree._Element:
             failure.text = _details(r)
         elif r.outcome == "skipped":
             etree.SubElement(case, "skipped", message=first)
-        etree.SubElement(case, "system-out").text = redact(f"{r.case.title} [{r.case.rule}]")
+        etree.SubElement(case, "system-out").text = _system_out(r, result)
     root = etree.Element("testsuites")
     root.append(suite)
     return root

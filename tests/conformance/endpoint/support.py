@@ -39,7 +39,9 @@ FEDERAL = "federal-career-break-service-v1"
 FEDERAL_PATH = "/services/GeefLoopbaanonderbrekingen/v1"
 LO = "urn:be:brug:federal:career-break:1"
 
-Flaw = Literal["none", "unsigned", "accepts-replay", "invalid-element", "crashes-on-malformed"]
+Flaw = Literal[
+    "none", "unsigned", "accepts-replay", "invalid-element", "crashes-on-malformed", "proxy-error"
+]
 
 
 class ForgetfulReplayCache:
@@ -68,6 +70,8 @@ def broken_federal_app(pki: PkiLayout, flaw: Flaw) -> Starlette:
     signer = signer_for(pki.root, "federal", "ksz")
 
     async def service(request: Request) -> Response:
+        if flaw == "proxy-error":  # a reverse proxy whose backend is down: an HTML page for all
+            return Response("<html><body><h1>502 Bad Gateway</h1></body></html>", 502)
         if request.method == "GET":
             base = str(request.base_url).rstrip("/")
             return Response(

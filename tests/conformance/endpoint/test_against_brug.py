@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import yaml
+
 from adapters.simulation.process import RunningProcess
-from conformance.endpoint import load_catalogue
+from conformance.endpoint import RunConfig, load_catalogue, load_catalogue_file, run_suite
+from conformance.endpoint.catalogue import catalogue_path
 from gateway.wssecurity.pki import PkiLayout
 from tests.conformance.endpoint.support import describe, gateway_identities, identity, run
 from tests.service.soap.support import Gateway
@@ -49,17 +54,54 @@ def test_the_federal_simulator_passes(federal_sim: RunningProcess, pki: PkiLayou
     assert result.exit_code == 0, describe(result)
 
 
-def test_answers_signed_by_another_certificate_than_the_pinned_peer_fail(
+def test_answers_signed_by_another_certificate_than_the_pinned_peer_fail_once(
     gateway: Gateway, pki: PkiLayout
 ) -> None:
-    # the tester pins the wrong peer: every case that relies on a verified answer fails
-    result = run(
-        "gateway-service-v1",
-        gateway.url,
-        pki,
-        "brussels",
-        gateway_identities(pki),
-        ("GW-STATUS-UNKNOWN", "GW-SEC-UNSIGNED", "GW-XML-XXE"),
+    # the tester pins the wrong peer: the first case relying on a verified answer fails, the
+    # others that rely on one are skipped naming it; cases judging refusals still run
+    result = run("gateway-service-v1", gateway.url, pki, "brussels", gateway_identities(pki))
+    assert result.failed_ids == ["GW-SUBMIT-HAPPY"], describe(result)
+    assert result.exit_code == 1
+    (root,) = result.results[1:2]
+    assert "not signed per the profile" in " ".join(root.reasons)
+    skipped = [r for r in result.results if r.outcome == "skipped"]
+    cases = load_catalogue("gateway-service-v1").cases[2:]
+    assert [r.case.id for r in skipped] == [c.id for c in cases if c.needs_verified_answer]
+    assert len(skipped) >= 8
+    for r in skipped:
+        assert r.skipped_because == "GW-SUBMIT-HAPPY"
+        (why,) = r.reasons
+        assert why.startswith("because GW-SUBMIT-HAPPY failed: expected a valid signed answer")
+        assert r.exchanges == []  # not sent at all
+    assert result.dependents("GW-SUBMIT-HAPPY") == [r.case.id for r in skipped]
+    assert {r.case.id for r in result.results if r.outcome == "passed"} >= {
+        "GW-WSDL", "GW-SEC-REPLAY", "GW-XML-XXE", "GW-SCHEMA-INVALID"
+    }  # fmt: skip
+
+
+def test_a_case_whose_needed_case_failed_is_skipped_naming_it(
+    gateway: Gateway, pki: PkiLayout, tmp_path: Path
+) -> None:
+    # GW-RETRY-SUBMIT declares needs: [GW-SUBMIT-HAPPY]; make the happy case expect "duplicate"
+    data = yaml.safe_load(catalogue_path("gateway-service-v1").read_text(encoding="utf-8"))
+    for case in data["cases"]:
+        if case["id"] == "GW-SUBMIT-HAPPY":
+            case["expect"]["acknowledgement"] = "duplicate"
+    path = tmp_path / "cases.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    config = RunConfig(
+        target=gateway.url,
+        catalogue=load_catalogue_file(path),
+        identities=gateway_identities(pki),
+        trust=(pki.ca_cert,),
+        peer_cert=pki["flanders"].cert,
+        case_ids=("GW-SUBMIT-HAPPY", "GW-LOOKUP-HAPPY-SOAP12", "GW-RETRY-SUBMIT"),
     )
-    assert result.failed_ids == ["GW-STATUS-UNKNOWN", "GW-SEC-UNSIGNED"]
-    assert "not signed per the profile" in " ".join(result.results[0].reasons)
+    result = run_suite(config)
+    assert result.failed_ids == ["GW-SUBMIT-HAPPY"], describe(result)
+    lookup, retry = result.results[1:]
+    assert lookup.outcome == "passed"  # a plain failure is no run-wide cause
+    assert retry.outcome == "skipped" and retry.skipped_because == "GW-SUBMIT-HAPPY"
+    assert retry.reasons == [
+        "because GW-SUBMIT-HAPPY failed: acknowledgement accepted, expected duplicate"
+    ]

@@ -26,10 +26,13 @@ from tests.simulators.support import ThreadedServer
 HAPPY = ["FED-GET-HAPPY", "FED-GET-HAPPY-SOAP12"]
 EXPECTED: dict[str, tuple[list[str], str]] = {
     "none": ([], ""),
-    "unsigned": (HAPPY, "not signed per the profile"),
+    # one root cause: the second happy case is skipped because of the first
+    "unsigned": (HAPPY[:1], "not signed per the profile"),
     "accepts-replay": (["FED-SEC-REPLAY"], "expected a SOAP fault wsse:InvalidSecurity"),
     "invalid-element": (HAPPY, "not valid against career-break-v1"),
     "crashes-on-malformed": (["FED-XML-MALFORMED"], "leaks a stack trace"),
+    # every request answered by an error page: the first case is the cause, the rest skipped
+    "proxy-error": (["FED-WSDL"], "the endpoint answers every request this way: HTTP 502"),
 }
 
 
@@ -87,3 +90,33 @@ def test_the_stack_trace_endpoint_is_shown_as_it_answered(
     assert case.exchanges[0].status == 500
     assert b"Traceback" in case.exchanges[0].response
     assert any("expected a SOAP fault" in r for r in case.reasons)
+
+
+def test_an_endpoint_answering_everything_with_an_error_page_fails_once(
+    endpoints: dict[str, str], pki: PkiLayout
+) -> None:
+    caller = {"gateway": identity(pki, "flanders", "gateway", "ksz")}
+    result = run(FEDERAL, endpoints["proxy-error"], pki, "federal", caller)
+    root, *rest = result.results
+    assert root.case.id == "FED-WSDL" and root.outcome == "failed"
+    assert [e.label for e in root.exchanges] == [
+        "wsdl", "probe GET ?wsdl", "probe unsigned empty SOAP request"
+    ]  # fmt: skip
+    assert rest and all(r.outcome == "skipped" for r in rest)
+    assert {r.reasons[0] for r in rest} == {
+        "because FED-WSDL failed: the endpoint answers every request this way: HTTP 502 (not SOAP)"
+    }
+    assert result.exit_code == 1
+
+
+def test_one_case_without_an_answer_is_no_run_wide_cause(
+    endpoints: dict[str, str], pki: PkiLayout
+) -> None:
+    # the stack-trace endpoint answers HTTP 500 text to a malformed message, SOAP to the probe
+    caller = {"gateway": identity(pki, "flanders", "gateway", "ksz")}
+    result = run(FEDERAL, endpoints["crashes-on-malformed"], pki, "federal", caller)
+    assert result.failed_ids == ["FED-XML-MALFORMED"]
+    (case,) = [r for r in result.results if r.case.id == "FED-XML-MALFORMED"]
+    probe = [c for c in case.checks if c.name == "endpoint_probe"]
+    assert len(probe) == 1 and probe[0].passed
+    assert result.count("skipped") == 0

@@ -78,6 +78,7 @@ def _broken(tmp_path: Path, change: dict[str, object]) -> Path:
         ({"request": {"template": "gateway-service-v1/valid/lookup-odb-course-request.xml",
                       "set": {"//h:x": "{tomorrow}"}}}, "unknown placeholder {tomorrow}"),
         ({"id": "GW-WSDL"}, "duplicate id"),
+        ({"needs": ["GW-RETRY-SUBMIT"]}, "needs 'GW-RETRY-SUBMIT', which is not an earlier case"),
         ({"colour": "blue"}, "Extra inputs are not permitted"),
         ({"caller": "wallonia"}, "caller 'wallonia' is not in callers"),
     ],
