@@ -20,6 +20,7 @@ from gateway.config.sections import (
     LoggingConfig,
     PartnerConfig,
     PkiConfig,
+    ReportConfig,
     ServerConfig,
     StoreConfig,
 )
@@ -51,6 +52,7 @@ class Settings(BaseSettings):
     logging: LoggingConfig = LoggingConfig()
     delivery: DeliveryConfig = DeliveryConfig()
     audit: AuditConfig
+    report: ReportConfig = ReportConfig()
 
     @classmethod
     def settings_customise_sources(

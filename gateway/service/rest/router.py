@@ -20,6 +20,7 @@ from gateway.service.rest.routes_federal import federal_router
 from gateway.service.rest.routes_messages import messages_router
 from gateway.service.rest.routes_outbox import outbox_router
 from gateway.service.rest.routes_registrations import registrations_router
+from gateway.service.rest.routes_reports import reports_router
 from gateway.service.rest.security import ScopeGuards
 from gateway.service.rest.submission import Submissions
 
@@ -63,6 +64,10 @@ TAGS: list[dict[str, Any]] = [
         "description": "Operators: list, inspect, retry and purge messages waiting for partners",
     },
     {"name": "auth", "description": "OAuth2 token endpoint (private_key_jwt) and JWKS"},
+    {
+        "name": "reports",
+        "description": "Policy: monitoring and evaluation figures per school year (aggregates)",
+    },
 ]
 
 
@@ -87,4 +92,5 @@ def rest_router(context: GatewayContext) -> APIRouter:
     router.include_router(federal_router(context, guards))
     router.include_router(messages_router(context, guards))
     router.include_router(outbox_router(context, guards))
+    router.include_router(reports_router(context, guards))
     return router

@@ -93,6 +93,7 @@ def registrations_router(
             prepared = submissions.prepare(registration, course, correlation_id)
         except BrugValidationError as exc:
             context.metrics.count_message(principal.client_id, SUBMIT_OPERATION, Outcome.REJECTED)
+            submissions.record_refusal(registration, exc)
             raise in_body(exc) from None
         except Exception:
             context.metrics.count_message(principal.client_id, SUBMIT_OPERATION, Outcome.REJECTED)

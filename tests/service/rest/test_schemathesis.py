@@ -41,6 +41,7 @@ OPERATIONS = (
     "GET /v1/outbox/{entryId}",
     "POST /v1/outbox/{entryId}/retry",
     "POST /v1/outbox/purge",
+    "GET /v1/reports/evaluation",
 )
 
 

@@ -1,0 +1,627 @@
+"""The evaluation report's figures, aggregated in SQL (SQLAlchemy Core, the same on both backends).
+
+Every figure is a ``GROUP BY`` over one table (or a join on the outbox message id); Python only
+arranges the few hundred aggregated rows into tables and adds totals. Definitions:
+
+* **registrations** (``intake_fact``): the course's school year (the year it starts in); months
+  are the month the course starts ("unknown" for a line that could not be read);
+* **BEV transfers**: the registrations routed to Brussels, with the status of their outbox entry;
+* **career breaks** (``career_break_mutation``): the attests whose period overlaps the school
+  year; months are the month received. "Training time credit" is an RVA attest whose category
+  the federal code table calls time credit and whose reason it calls training (the table is
+  configurable and marked unconfirmed until the RVA confirms it);
+* **exchange health** (``outbox``): entries queued during the school year, per partner.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, and_, case, func, literal, or_, select
+
+from adapters.federal.codes import CodeTable
+from gateway.models import Region
+from gateway.report.model import Report, Row, Table
+from gateway.report.sqlfunctions import month_of, seconds
+from gateway.rules import schoolyear
+from gateway.store.database import Store
+from gateway.store.tables import (
+    CareerBreakMutationRow,
+    InboundRecordRow,
+    IntakeFactRow,
+    OutboxRow,
+    core_table,
+)
+
+FACT = core_table(IntakeFactRow)
+OUTBOX = core_table(OutboxRow)
+MUTATION = core_table(CareerBreakMutationRow)
+INBOUND = core_table(InboundRecordRow)
+
+OUTCOME_COLUMNS = {"routed": "routed", "not-brussels": "notBrussels", "refused": "refused"}
+REGIONS = tuple(r.value for r in Region)
+#: Upper bounds (hours) of the claimable-hours histogram; the last bin is open.
+HOUR_BINS = (0, 20, 40, 60, 80, 100, 120, 140, 160, 180)
+#: Upper bounds (seconds) of the delivery-latency histogram the percentiles are read from.
+LATENCY_BOUNDS = (
+    0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 86400, 172800,
+)  # fmt: skip
+PERCENTILES = (50, 90, 99)
+BRUSSELS = "brussels"
+
+
+def _window(school_year: str) -> tuple[datetime, datetime]:
+    first, last = schoolyear.bounds(school_year)
+    start = datetime.combine(first, time(), tzinfo=UTC)
+    return start, datetime.combine(last + timedelta(days=1), time(), tzinfo=UTC)
+
+
+def _pivot(rows: Iterable[Any], columns: dict[str, str], order: Iterable[str] = ()) -> list[Row]:
+    """(label, column value, count) rows → one :class:`Row` per label, labels in ``order`` first
+    (shown even when empty), then the others sorted."""
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for label, column, n in rows:
+        name = columns.get(column, column)
+        key = "unknown" if label is None else str(label)
+        counts[key][name] = counts[key].get(name, 0) + int(n)
+    labels = [*order, *sorted(k for k in counts if k not in set(order))]
+    return [
+        Row(label, {c: counts.get(label, {}).get(c, 0) for c in columns.values()})
+        for label in labels
+    ]
+
+
+# ------------------------------------------------------------------------- registrations
+
+
+def registrations(conn: Connection, year: str) -> list[Table]:
+    in_year = FACT.c.school_year == year
+    by_region = conn.execute(
+        select(FACT.c.unit_region, FACT.c.outcome, func.count())
+        .where(in_year)
+        .group_by(FACT.c.unit_region, FACT.c.outcome)
+    ).all()
+    by_rule = conn.execute(
+        select(FACT.c.rule, func.count())
+        .where(in_year, FACT.c.outcome == "refused")
+        .group_by(FACT.c.rule)
+    ).all()
+    month = FACT.c.start_month
+    by_month = conn.execute(
+        select(month, FACT.c.outcome, func.count()).where(in_year).group_by(month, FACT.c.outcome)
+    ).all()
+    section = "VOV registrations"
+    return [
+        Table(
+            key="registrationsByRegion",
+            title="VOV registrations received, by region of the establishment unit",
+            section=section,
+            row_label="region",
+            columns=tuple(OUTCOME_COLUMNS.values()),
+            rows=_pivot(by_region, OUTCOME_COLUMNS, REGIONS),
+            total_column=True,
+            note="routed: mapped and queued for Brussels; notBrussels: the unit is not in "
+            "Brussels, the record stays in its own scheme (route.not-brussels); refused: "
+            "another rule broken (first rule in the next table)",
+        ),
+        Table(
+            key="refusalsByRule",
+            title="Refused registrations, by the first rule broken",
+            section=section,
+            row_label="rule",
+            columns=("count",),
+            rows=sorted(
+                (Row(str(rule), {"count": int(n)}) for rule, n in by_rule),
+                key=lambda r: (-r.counts["count"], r.label),
+            ),
+            note="rules are documented in docs/problems.md",
+        ),
+        Table(
+            key="registrationsByMonth",
+            title="VOV registrations per month the course starts",
+            section=section,
+            row_label="month",
+            columns=tuple(OUTCOME_COLUMNS.values()),
+            rows=_pivot(by_month, OUTCOME_COLUMNS),
+            total_column=True,
+        ),
+    ]
+
+
+# ------------------------------------------------------------------------- BEV transfers
+
+
+def _hour_bin(column: Any) -> Any:
+    whens = [(column <= 0, literal("0"))]
+    for low, high in itertools.pairwise(HOUR_BINS):
+        whens.append((column <= high, literal(f"{low}-{high}")))
+    return case(*whens, else_=literal(f">{HOUR_BINS[-1]}"))
+
+
+def _cap_share(claimable: Any, cap: Any) -> Any:
+    return case(
+        (or_(cap.is_(None), cap <= 0), literal("no cap")),
+        (claimable <= 0, literal("0 %")),
+        (claimable * 4 <= cap, literal("up to 25 %")),
+        (claimable * 2 <= cap, literal("25-50 %")),
+        (claimable * 4 <= cap * 3, literal("50-75 %")),
+        (claimable < cap, literal("75-100 %")),
+        else_=literal("at the cap"),
+    )
+
+
+CAP_SHARES = ("0 %", "up to 25 %", "25-50 %", "50-75 %", "75-100 %", "at the cap")
+TRANSFER_STATUS = {
+    "delivered": "delivered",
+    "pending": "pending",
+    "in_flight": "pending",
+    "dead": "dead",
+}
+
+
+def transfers(conn: Connection, year: str) -> list[Table]:
+    routed = and_(FACT.c.school_year == year, FACT.c.outcome == "routed")
+    joined = FACT.outerjoin(
+        OUTBOX, and_(OUTBOX.c.message_id == FACT.c.message_id, OUTBOX.c.partner == BRUSSELS)
+    )
+    by_status = conn.execute(
+        select(OUTBOX.c.status, func.count()).select_from(joined).where(routed)
+        .group_by(OUTBOX.c.status)
+    ).all()  # fmt: skip
+    status_counts: dict[str, int] = defaultdict(int)
+    for status, n in by_status:
+        status_counts[TRANSFER_STATUS.get(status, "notInOutbox")] += int(n)
+    by_type = conn.execute(
+        select(
+            FACT.c.course_type,
+            func.count(),
+            func.sum(FACT.c.contact_hours),
+            func.sum(FACT.c.hours_claimable),
+        )
+        .where(routed)
+        .group_by(FACT.c.course_type)
+    ).all()
+    hour_bin = _hour_bin(FACT.c.hours_claimable)
+    by_hours: dict[str, int] = dict(
+        conn.execute(select(hour_bin, func.count()).where(routed).group_by(hour_bin)).all()
+    )
+    share = _cap_share(FACT.c.hours_claimable, FACT.c.hours_cap)
+    by_share: dict[str, int] = dict(
+        conn.execute(select(share, func.count()).where(routed).group_by(share)).all()
+    )
+    hour_labels = ["0", *(f"{a}-{b}" for a, b in itertools.pairwise(HOUR_BINS))]
+    hour_labels.append(f">{HOUR_BINS[-1]}")
+    section = "BEV transfers (routed to Brussels)"
+    return [
+        Table(
+            key="transfersByStatus",
+            title="BEV transfers by delivery status",
+            section=section,
+            row_label="status",
+            columns=("count",),
+            rows=[
+                Row(s, {"count": status_counts.get(s, 0)})
+                for s in ("delivered", "pending", "dead", "notInOutbox")
+            ],
+            note="pending includes entries being delivered; notInOutbox: purged by an operator",
+        ),
+        Table(
+            key="transfersByCourseType",
+            title="BEV transfers by Brussels course type, with hours",
+            section=section,
+            row_label="courseType",
+            columns=("count",),
+            rows=sorted(
+                (
+                    Row(
+                        str(kind),
+                        {"count": int(n)},
+                        {"contactHours": _float(hours), "hoursClaimable": _float(claimable)},
+                    )
+                    for kind, n, hours, claimable in by_type
+                ),
+                key=lambda r: r.label,
+            ),
+            measures=("contactHours", "hoursClaimable"),
+        ),
+        Table(
+            key="hoursClaimable",
+            title="Hours claimable per transfer (distribution)",
+            section=section,
+            row_label="hours",
+            columns=("count",),
+            rows=[Row(label, {"count": int(by_hours.get(label, 0))}) for label in hour_labels],
+            note="hours the BEV record lets the employer claim: the contact hours, within the "
+            "Brussels cap for the course type less the hours already used this school year",
+        ),
+        Table(
+            key="hoursAgainstCap",
+            title="Hours claimable as a share of the Brussels cap",
+            section=section,
+            row_label="shareOfCap",
+            columns=("count",),
+            rows=[
+                Row(label, {"count": int(by_share.get(label, 0))})
+                for label in (*CAP_SHARES, *(["no cap"] if "no cap" in by_share else []))
+            ],
+        ),
+    ]
+
+
+def movers(conn: Connection, year: str) -> list[Table]:
+    outward = conn.execute(
+        select(FACT.c.prior_region, func.count(), func.sum(FACT.c.hours_carried))
+        .where(
+            FACT.c.school_year == year,
+            FACT.c.outcome == "routed",
+            FACT.c.prior_region.is_not(None),
+        )
+        .group_by(FACT.c.prior_region)
+    ).all()
+    inward = conn.execute(
+        select(func.count(), func.sum(INBOUND.c.hours_carried)).where(
+            INBOUND.c.school_year == year,
+            INBOUND.c.partner == BRUSSELS,
+            INBOUND.c.hours_carried > 0,
+        )
+    ).one()
+    rows = [
+        Row(f"{region} → brussels", {"count": int(n)}, {"hoursCarried": _float(hours)})
+        for region, n, hours in sorted(outward, key=lambda r: str(r[0]))
+    ]
+    rows.append(
+        Row("brussels → flanders", {"count": int(inward[0])}, {"hoursCarried": _float(inward[1])})
+    )
+    return [
+        Table(
+            key="movers",
+            title="Workers moving between regions, with the hours they carry over",
+            section="Movers between regions",
+            row_label="direction",
+            columns=("count",),
+            rows=rows,
+            measures=("hoursCarried",),
+            note="→ brussels: registrations routed to Brussels that carry hours already used "
+            "this school year in another region; brussels → flanders: BEV records Brussels "
+            "handed over with hours already used",
+        )
+    ]
+
+
+# ------------------------------------------------------------------------- career breaks
+
+
+def _mutations_in(year: str) -> Any:
+    first, last = schoolyear.bounds(year)
+    return and_(
+        MUTATION.c.period_begin <= last,
+        or_(MUTATION.c.period_end.is_(None), MUTATION.c.period_end >= first),
+    )
+
+
+def _training(codes: CodeTable) -> Any:
+    time_credit = [k for k, v in codes.categories.items() if v.kind == "time-credit"]
+    training = [k for k, v in codes.reasons.items() if v.training]
+    return and_(
+        MUTATION.c.source == "RVA",
+        MUTATION.c.category.in_(time_credit),
+        MUTATION.c.reason.in_(training),
+    )
+
+
+def _coded(rows: list[Row], describe: dict[str, str]) -> list[Row]:
+    for row in rows:
+        if row.label in describe:
+            row.label = f"{row.label} {describe[row.label]}"
+    return rows
+
+
+def career_breaks(conn: Connection, year: str, codes: CodeTable) -> list[Table]:
+    in_year = _mutations_in(year)
+    status_columns = {"new": "new", "cancelled": "cancelled"}
+    tables: list[Table] = []
+    section = "Career breaks (federal time credit)"
+    kinds = {
+        "category": ({k: f"({v.kind})" for k, v in codes.categories.items()}, "category"),
+        "reduction": (
+            {k: f"({v.reduction or 'not a VOK reduction'})" for k, v in codes.reductions.items()},
+            "reduction",
+        ),
+        "reason": (
+            {k: "(training)" if v.training else "(other)" for k, v in codes.reasons.items()},
+            "motive",
+        ),
+    }
+    for column_name, (describe, title) in kinds.items():
+        column = MUTATION.c[column_name]
+        found = conn.execute(
+            select(column, MUTATION.c.status, func.count())
+            .where(in_year)
+            .group_by(column, MUTATION.c.status)
+        ).all()
+        tables.append(
+            Table(
+                key=f"careerBreaksBy{title.capitalize()}",
+                title=f"Career-break mutations received, by {title} code",
+                section=section,
+                row_label=title,
+                columns=tuple(status_columns.values()),
+                rows=_coded(_pivot(found, status_columns), describe),
+                total_column=True,
+                note="attests whose period overlaps the school year; codes as the federal code "
+                f"table {codes.version} reads them"
+                + ("" if codes.confirmed else " (assumed, not confirmed by the RVA)"),
+            )
+        )
+    training = _training(codes)
+    time_credit = MUTATION.c.category.in_(
+        [k for k, v in codes.categories.items() if v.kind == "time-credit"]
+    )
+    kind = case(
+        (training, literal("trainingMotive")),
+        (time_credit, literal("otherMotive")),
+        else_=literal("otherCareerBreak"),
+    )
+    month = month_of(MUTATION.c.received_at)
+    by_month = conn.execute(
+        select(month, kind, func.count())
+        .where(in_year, MUTATION.c.status == "new")
+        .group_by(month, kind)
+    ).all()
+    month_columns = {
+        "trainingMotive": "trainingMotive",
+        "otherMotive": "otherMotive",
+        "otherCareerBreak": "otherCareerBreak",
+    }
+    tables.append(
+        Table(
+            key="careerBreaksByMonth",
+            title="New career-break attests per month received",
+            section=section,
+            row_label="month",
+            columns=tuple(month_columns.values()),
+            rows=_pivot(by_month, month_columns),
+            total_column=True,
+            note="trainingMotive: RVA time credit with a training motive; otherMotive: time "
+            "credit with another motive; otherCareerBreak: other categories",
+        )
+    )
+    tables.extend(_vok(conn, in_year, training, time_credit))
+    return tables
+
+
+def _vok(conn: Connection, in_year: Any, training: Any, time_credit: Any) -> list[Table]:
+    cancelled = MUTATION.alias("cancelled")
+    was_cancelled = (
+        select(cancelled.c.id)
+        .where(
+            cancelled.c.attest_number == MUTATION.c.attest_number,
+            cancelled.c.status == "cancelled",
+        )
+        .exists()
+    )
+    new_training = and_(in_year, training, MUTATION.c.status == "new")
+    live_flag = case((was_cancelled, literal("cancelled")), else_=literal("live"))
+    attests: dict[str, int] = dict(
+        conn.execute(select(live_flag, func.count()).where(new_training).group_by(live_flag)).all()
+    )
+    live = and_(new_training, ~was_cancelled)
+    first_seen = (
+        select(MUTATION.c.subject, func.min(MUTATION.c.received_at).label("first"))
+        .where(live)
+        .group_by(MUTATION.c.subject)
+        .subquery()
+    )
+    month = month_of(first_seen.c.first)
+    by_month = conn.execute(select(month, func.count()).group_by(month).order_by(month)).all()
+    time_credit_new = conn.execute(
+        select(func.count()).where(in_year, time_credit, MUTATION.c.status == "new")
+    ).scalar_one()
+    candidates = sum(int(n) for _m, n in by_month)
+    section = "VOK: training time credit and candidates"
+    return [
+        Table(
+            key="vokComparison",
+            title="Time credit with a training motive beside the VOK candidates found",
+            section=section,
+            row_label="figure",
+            columns=("count",),
+            rows=[
+                Row("time-credit attests (any motive)", {"count": int(time_credit_new)}),
+                Row(
+                    "with a training motive",
+                    {"count": int(attests.get("live", 0)) + int(attests.get("cancelled", 0))},
+                ),
+                Row("with a training motive, still live", {"count": int(attests.get("live", 0))}),
+                Row("VOK candidates found (workers)", {"count": candidates}),
+            ],
+            total_row=False,
+            note="the comparison the SERV advice asks for, for attests whose period overlaps "
+            "the school year (the proactive VOK list, without a period, lists every school "
+            "year's). Contacted and granted are decided by WSE after the proactive list and are "
+            "not known to the gateway: not counted",
+        ),
+        Table(
+            key="trainingTimeCredit",
+            title="RVA time-credit attests with a training motive",
+            section=section,
+            row_label="attests",
+            columns=("count",),
+            rows=[
+                Row("live", {"count": int(attests.get("live", 0))}),
+                Row("cancelled since", {"count": int(attests.get("cancelled", 0))}),
+            ],
+            note="the total is every new training attest received whose period overlaps the "
+            "school year",
+        ),
+        Table(
+            key="vokCandidatesByMonth",
+            title="VOK candidates found (workers with live training time credit), by month "
+            "first seen",
+            section=section,
+            row_label="month",
+            columns=("count",),
+            rows=[Row(str(m), {"count": int(n)}) for m, n in by_month],
+            note="a candidate is a worker (counted once) with a live RVA training time-credit "
+            "attest; whether they were contacted or granted VOK is decided by WSE and not "
+            "known to the gateway",
+        ),
+    ]
+
+
+# ------------------------------------------------------------------------- exchange health
+
+DEAD_REASONS = (
+    ("refused by partner%", "refusedByPartner"),
+    ("gave up after%", "attemptsExhausted"),
+    ("age limit%", "ageLimit"),
+)
+
+
+def exchange(conn: Connection, year: str) -> list[Table]:
+    start, end = _window(year)
+    in_window = and_(OUTBOX.c.created_at >= start, OUTBOX.c.created_at < end)
+    status = case((OUTBOX.c.status == "in_flight", literal("pending")), else_=OUTBOX.c.status)
+    by_status = conn.execute(
+        select(OUTBOX.c.partner, status, func.count()).where(in_window)
+        .group_by(OUTBOX.c.partner, status)
+    ).all()  # fmt: skip
+    retried: dict[str, int] = dict(
+        conn.execute(
+            select(OUTBOX.c.partner, func.count())
+            .where(in_window, OUTBOX.c.attempts > 1)
+            .group_by(OUTBOX.c.partner)
+        ).all()
+    )
+    health = _pivot(by_status, {"delivered": "delivered", "pending": "pending", "dead": "dead"})
+    for row in health:
+        row.measures["entriesRetried"] = float(retried.get(row.label, 0))
+    latency = seconds(OUTBOX.c.created_at, OUTBOX.c.delivered_at)
+    bucket = case(
+        *((latency <= bound, literal(i)) for i, bound in enumerate(LATENCY_BOUNDS)),
+        else_=literal(len(LATENCY_BOUNDS)),
+    )
+    histogram: dict[str, dict[int, int]] = defaultdict(dict)
+    for partner, index, n in conn.execute(
+        select(OUTBOX.c.partner, bucket, func.count())
+        .where(in_window, OUTBOX.c.status == "delivered", OUTBOX.c.delivered_at.is_not(None))
+        .group_by(OUTBOX.c.partner, bucket)
+    ).all():
+        histogram[str(partner)][int(index)] = int(n)
+    latency_rows = []
+    for partner in sorted(histogram):
+        buckets = histogram[partner]
+        total = sum(buckets.values())
+        latency_rows.append(
+            Row(
+                partner,
+                {"delivered": total},
+                {f"p{p}Seconds": _percentile(buckets, total, p) for p in PERCENTILES},
+            )
+        )
+    reason = case(
+        *((OUTBOX.c.last_error.like(pattern), literal(name)) for pattern, name in DEAD_REASONS),
+        else_=literal("other"),
+    )
+    dead = conn.execute(
+        select(OUTBOX.c.partner, reason, func.count())
+        .where(in_window, OUTBOX.c.status == "dead")
+        .group_by(OUTBOX.c.partner, reason)
+    ).all()
+    section = "Exchange health"
+    return [
+        Table(
+            key="deliveryByPartner",
+            title="Messages to partners by status",
+            section=section,
+            row_label="partner",
+            columns=("delivered", "pending", "dead"),
+            rows=health,
+            total_column=True,
+            measures=("entriesRetried",),
+            measure_basis="total",
+            note="outbox entries queued during the school year; entriesRetried: needed more "
+            "than one attempt",
+        ),
+        Table(
+            key="deliveryLatency",
+            title="Delivery latency per partner (queued → delivered)",
+            section=section,
+            row_label="partner",
+            columns=("delivered",),
+            rows=latency_rows,
+            measures=tuple(f"p{p}Seconds" for p in PERCENTILES),
+            measure_basis="delivered",
+            measure_total=False,
+            note="percentiles read from a histogram: the value shown is the upper bound of the "
+            "bucket holding the percentile (bounds "
+            + ", ".join(f"{b:g}" for b in LATENCY_BOUNDS)
+            + " s)",
+        ),
+        Table(
+            key="deadLetters",
+            title="Dead letters by partner and reason",
+            section=section,
+            row_label="partnerReason",
+            columns=("count",),
+            rows=[
+                Row(f"{partner}: {why}", {"count": int(n)})
+                for partner, why, n in sorted(dead, key=lambda r: (str(r[0]), str(r[1])))
+            ],
+        ),
+    ]
+
+
+def _percentile(buckets: dict[int, int], total: int, p: int) -> float | None:
+    if total == 0:
+        return None
+    rank = max(1, -(-total * p // 100))  # ceil(total * p / 100)
+    seen = 0
+    for index in sorted(buckets):
+        seen += buckets[index]
+        if seen >= rank:
+            return LATENCY_BOUNDS[index] if index < len(LATENCY_BOUNDS) else float("inf")
+    return None
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+# ------------------------------------------------------------------------- the report
+
+
+def evaluation(store: Store, school_year: str, codes: CodeTable) -> Report:
+    """Every table of ``school_year``'s report, raw (apply :func:`suppression.suppress`)."""
+    schoolyear.check(school_year)
+    with store.engine.connect() as conn:
+        tables = [
+            *registrations(conn, school_year),
+            *transfers(conn, school_year),
+            *movers(conn, school_year),
+            *career_breaks(conn, school_year, codes),
+            *exchange(conn, school_year),
+        ]
+        counted_from = conn.execute(select(func.min(FACT.c.received_at))).scalar()
+    notes = [
+        "Only aggregates: no INSZ, names, dossier or registration numbers leave the store.",
+        "Registrations are counted from the gateway's migration 0005"
+        + (
+            f" (first counted {_ts(counted_from)})."
+            if counted_from is not None
+            else " (none counted yet)."
+        ),
+        f"Federal code table {codes.version}"
+        + (" (confirmed)." if codes.confirmed else " (assumed: not confirmed by the RVA)."),
+    ]
+    return Report(school_year, store.clock(), tables, notes)
+
+
+def _ts(value: datetime | str) -> str:
+    if isinstance(value, str):  # SQLite returns MIN() of a timestamp as text
+        return value[:16].replace("T", " ") + " UTC"
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
