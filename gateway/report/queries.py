@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, literal, or_, select
+from sqlalchemy import Connection, Float, and_, case, cast, func, literal, or_, select
 
 from adapters.federal.codes import CodeTable
 from gateway.models import Region
@@ -135,6 +135,12 @@ def registrations(conn: Connection, year: str) -> list[Table]:
 # ------------------------------------------------------------------------- BEV transfers
 
 
+def _real(column: Any) -> Any:
+    """Hours as floating point for comparisons: numeric arithmetic over a million rows is
+    several times slower on PostgreSQL, and bins need no exact decimals."""
+    return cast(column, Float)
+
+
 def _hour_bin(column: Any) -> Any:
     whens = [(column <= 0, literal("0"))]
     for low, high in itertools.pairwise(HOUR_BINS):
@@ -175,24 +181,31 @@ def transfers(conn: Connection, year: str) -> list[Table]:
     status_counts: dict[str, int] = defaultdict(int)
     for status, n in by_status:
         status_counts[TRANSFER_STATUS.get(status, "notInOutbox")] += int(n)
-    by_type = conn.execute(
+    # one scan for course types, hours and shares of the cap: at most 6 × 11 × 7 groups
+    hour_bin = _hour_bin(_real(FACT.c.hours_claimable)).label("hours")
+    share = _cap_share(_real(FACT.c.hours_claimable), _real(FACT.c.hours_cap)).label("share")
+    groups = conn.execute(
         select(
             FACT.c.course_type,
+            hour_bin,
+            share,
             func.count(),
             func.sum(FACT.c.contact_hours),
             func.sum(FACT.c.hours_claimable),
         )
         .where(routed)
-        .group_by(FACT.c.course_type)
+        .group_by(FACT.c.course_type, hour_bin, share)
     ).all()
-    hour_bin = _hour_bin(FACT.c.hours_claimable)
-    by_hours: dict[str, int] = dict(
-        conn.execute(select(hour_bin, func.count()).where(routed).group_by(hour_bin)).all()
-    )
-    share = _cap_share(FACT.c.hours_claimable, FACT.c.hours_cap)
-    by_share: dict[str, int] = dict(
-        conn.execute(select(share, func.count()).where(routed).group_by(share)).all()
-    )
+    types: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
+    by_hours: dict[str, int] = defaultdict(int)
+    by_share: dict[str, int] = defaultdict(int)
+    for kind, hours_label, share_label, n, contact, claimable in groups:
+        entry = types[str(kind)]
+        entry[0] += int(n)
+        entry[1] += float(contact or 0)
+        entry[2] += float(claimable or 0)
+        by_hours[str(hours_label)] += int(n)
+        by_share[str(share_label)] += int(n)
     hour_labels = ["0", *(f"{a}-{b}" for a, b in itertools.pairwise(HOUR_BINS))]
     hour_labels.append(f">{HOUR_BINS[-1]}")
     section = "BEV transfers (routed to Brussels)"
@@ -215,17 +228,10 @@ def transfers(conn: Connection, year: str) -> list[Table]:
             section=section,
             row_label="courseType",
             columns=("count",),
-            rows=sorted(
-                (
-                    Row(
-                        str(kind),
-                        {"count": int(n)},
-                        {"contactHours": _float(hours), "hoursClaimable": _float(claimable)},
-                    )
-                    for kind, n, hours, claimable in by_type
-                ),
-                key=lambda r: r.label,
-            ),
+            rows=[
+                Row(kind, {"count": int(n)}, {"contactHours": hours, "hoursClaimable": claimable})
+                for kind, (n, hours, claimable) in sorted(types.items())
+            ],
             measures=("contactHours", "hoursClaimable"),
         ),
         Table(
@@ -395,24 +401,30 @@ def career_breaks(conn: Connection, year: str, codes: CodeTable) -> list[Table]:
 
 
 def _vok(conn: Connection, in_year: Any, training: Any, time_credit: Any) -> list[Table]:
-    cancelled = MUTATION.alias("cancelled")
-    was_cancelled = (
-        select(cancelled.c.id)
-        .where(
-            cancelled.c.attest_number == MUTATION.c.attest_number,
-            cancelled.c.status == "cancelled",
-        )
-        .exists()
+    # attests cancelled since: an outer join on their numbers (an EXISTS inside a CASE would
+    # be a sub-plan per row on PostgreSQL)
+    cancelled = (
+        select(MUTATION.c.attest_number.label("number"))
+        .where(MUTATION.c.status == "cancelled")
+        .distinct()
+        .subquery("cancelled")
     )
+    joined = MUTATION.outerjoin(cancelled, cancelled.c.number == MUTATION.c.attest_number)
+    was_cancelled = cancelled.c.number.is_not(None)
     new_training = and_(in_year, training, MUTATION.c.status == "new")
     live_flag = case((was_cancelled, literal("cancelled")), else_=literal("live"))
     attests: dict[str, int] = dict(
-        conn.execute(select(live_flag, func.count()).where(new_training).group_by(live_flag)).all()
+        conn.execute(
+            select(live_flag, func.count())
+            .select_from(joined)
+            .where(new_training)
+            .group_by(live_flag)
+        ).all()
     )
-    live = and_(new_training, ~was_cancelled)
     first_seen = (
         select(MUTATION.c.subject, func.min(MUTATION.c.received_at).label("first"))
-        .where(live)
+        .select_from(joined)
+        .where(new_training, ~was_cancelled)
         .group_by(MUTATION.c.subject)
         .subquery()
     )

@@ -51,7 +51,10 @@ def _seconds_sqlite(element: seconds_between, compiler: Any, **kw: Any) -> str:
 @compiles(seconds_between, "postgresql")
 def _seconds_pg(element: seconds_between, compiler: Any, **kw: Any) -> str:
     start, end = list(element.clauses)
-    return f"EXTRACT(EPOCH FROM ({compiler.process(end, **kw)} - {compiler.process(start, **kw)}))"
+    # date_part() is double precision; EXTRACT() is numeric since PostgreSQL 14, several times
+    # slower over a million rows
+    finish, begin = compiler.process(end, **kw), compiler.process(start, **kw)
+    return f"date_part('epoch', {finish} - {begin})"
 
 
 def month_of(column: ColumnElement[Any]) -> year_month:
