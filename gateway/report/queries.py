@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -78,22 +78,37 @@ def _pivot(rows: Iterable[Any], columns: dict[str, str], order: Iterable[str] = 
 # ------------------------------------------------------------------------- registrations
 
 
-def registrations(conn: Connection, year: str) -> list[Table]:
-    in_year = FACT.c.school_year == year
-    by_region = conn.execute(
-        select(FACT.c.unit_region, FACT.c.outcome, func.count())
-        .where(in_year)
-        .group_by(FACT.c.unit_region, FACT.c.outcome)
+def registrations(conn: Connection, year: str) -> tuple[list[Table], Any]:
+    """The registration tables, and when the first registration was counted.
+
+    One scan: ``GROUP BY`` region, outcome, rule and start month (a few thousand groups at
+    most); each table adds up the groups it needs."""
+    groups = conn.execute(
+        select(
+            FACT.c.unit_region,
+            FACT.c.outcome,
+            FACT.c.rule,
+            FACT.c.start_month,
+            func.count(),
+            func.min(FACT.c.received_at),
+        )
+        .where(FACT.c.school_year == year)
+        .group_by(FACT.c.unit_region, FACT.c.outcome, FACT.c.rule, FACT.c.start_month)
     ).all()
-    by_rule = conn.execute(
-        select(FACT.c.rule, func.count())
-        .where(in_year, FACT.c.outcome == "refused")
-        .group_by(FACT.c.rule)
-    ).all()
-    month = FACT.c.start_month
-    by_month = conn.execute(
-        select(month, FACT.c.outcome, func.count()).where(in_year).group_by(month, FACT.c.outcome)
-    ).all()
+    region_counts: dict[tuple[Any, str], int] = defaultdict(int)
+    rule_counts: dict[str, int] = defaultdict(int)
+    month_counts: dict[tuple[Any, str], int] = defaultdict(int)
+    firsts = []
+    for region, outcome, rule, month, n, first in groups:
+        region_counts[(region, outcome)] += int(n)
+        month_counts[(month, outcome)] += int(n)
+        if outcome == "refused":
+            rule_counts[str(rule)] += int(n)
+        firsts.append(first)
+    by_region = [(r, o, n) for (r, o), n in region_counts.items()]
+    by_month = [(m, o, n) for (m, o), n in month_counts.items()]
+    by_rule = list(rule_counts.items())
+    first_counted = min(firsts) if firsts else None
     section = "VOV registrations"
     return [
         Table(
@@ -129,7 +144,7 @@ def registrations(conn: Connection, year: str) -> list[Table]:
             rows=_pivot(by_month, OUTCOME_COLUMNS),
             total_column=True,
         ),
-    ]
+    ], first_counted
 
 
 # ------------------------------------------------------------------------- BEV transfers
@@ -141,11 +156,25 @@ def _real(column: Any) -> Any:
     return cast(column, Float)
 
 
+def _bucket(value: Any, bounds: Sequence[float], labels: Sequence[Any]) -> Any:
+    """``labels[i]`` for the first ``bounds[i]`` with ``value <= bounds[i]``, else the last
+    label, as nested CASEs that halve the bounds each time: about log2(n) comparisons per row
+    instead of up to n (the value is an expression PostgreSQL evaluates per comparison)."""
+    if not bounds:
+        return literal(labels[0])
+    middle = (len(bounds) - 1) // 2
+    return case(
+        (
+            value <= bounds[middle],
+            _bucket(value, bounds[:middle], labels[: middle + 1]),
+        ),
+        else_=_bucket(value, bounds[middle + 1 :], labels[middle + 1 :]),
+    )
+
+
 def _hour_bin(column: Any) -> Any:
-    whens = [(column <= 0, literal("0"))]
-    for low, high in itertools.pairwise(HOUR_BINS):
-        whens.append((column <= high, literal(f"{low}-{high}")))
-    return case(*whens, else_=literal(f">{HOUR_BINS[-1]}"))
+    labels = ["0", *(f"{a}-{b}" for a, b in itertools.pairwise(HOUR_BINS)), f">{HOUR_BINS[-1]}"]
+    return _bucket(column, HOUR_BINS, labels)
 
 
 def _cap_share(claimable: Any, cap: Any) -> Any:
@@ -169,43 +198,48 @@ TRANSFER_STATUS = {
 }
 
 
-def transfers(conn: Connection, year: str) -> list[Table]:
+def transfers(conn: Connection, year: str) -> tuple[list[Table], dict[str, list[float]]]:
+    """BEV transfers and movers to Brussels: one pass over the routed registrations joined to
+    their outbox entries, ``GROUP BY`` status, course type, hours bin, share of the cap and
+    the region of prior use (at most a few thousand groups)."""
     routed = and_(FACT.c.school_year == year, FACT.c.outcome == "routed")
     joined = FACT.outerjoin(
         OUTBOX, and_(OUTBOX.c.message_id == FACT.c.message_id, OUTBOX.c.partner == BRUSSELS)
     )
-    by_status = conn.execute(
-        select(OUTBOX.c.status, func.count()).select_from(joined).where(routed)
-        .group_by(OUTBOX.c.status)
-    ).all()  # fmt: skip
-    status_counts: dict[str, int] = defaultdict(int)
-    for status, n in by_status:
-        status_counts[TRANSFER_STATUS.get(status, "notInOutbox")] += int(n)
-    # one scan for course types, hours and shares of the cap: at most 6 × 11 × 7 groups
     hour_bin = _hour_bin(_real(FACT.c.hours_claimable)).label("hours")
     share = _cap_share(_real(FACT.c.hours_claimable), _real(FACT.c.hours_cap)).label("share")
     groups = conn.execute(
         select(
+            OUTBOX.c.status,
             FACT.c.course_type,
             hour_bin,
             share,
+            FACT.c.prior_region,
             func.count(),
             func.sum(FACT.c.contact_hours),
             func.sum(FACT.c.hours_claimable),
+            func.sum(FACT.c.hours_carried),
         )
+        .select_from(joined)
         .where(routed)
-        .group_by(FACT.c.course_type, hour_bin, share)
+        .group_by(OUTBOX.c.status, FACT.c.course_type, hour_bin, share, FACT.c.prior_region)
     ).all()
+    status_counts: dict[str, int] = defaultdict(int)
     types: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
     by_hours: dict[str, int] = defaultdict(int)
     by_share: dict[str, int] = defaultdict(int)
-    for kind, hours_label, share_label, n, contact, claimable in groups:
+    outward: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
+    for status, kind, hours_label, share_label, prior, n, contact, claimable, carried in groups:
+        status_counts[TRANSFER_STATUS.get(status, "notInOutbox")] += int(n)
         entry = types[str(kind)]
         entry[0] += int(n)
         entry[1] += float(contact or 0)
         entry[2] += float(claimable or 0)
         by_hours[str(hours_label)] += int(n)
         by_share[str(share_label)] += int(n)
+        if prior is not None:
+            outward[str(prior)][0] += int(n)
+            outward[str(prior)][1] += float(carried or 0)
     hour_labels = ["0", *(f"{a}-{b}" for a, b in itertools.pairwise(HOUR_BINS))]
     hour_labels.append(f">{HOUR_BINS[-1]}")
     section = "BEV transfers (routed to Brussels)"
@@ -255,19 +289,11 @@ def transfers(conn: Connection, year: str) -> list[Table]:
                 for label in (*CAP_SHARES, *(["no cap"] if "no cap" in by_share else []))
             ],
         ),
-    ]
+    ], outward
 
 
-def movers(conn: Connection, year: str) -> list[Table]:
-    outward = conn.execute(
-        select(FACT.c.prior_region, func.count(), func.sum(FACT.c.hours_carried))
-        .where(
-            FACT.c.school_year == year,
-            FACT.c.outcome == "routed",
-            FACT.c.prior_region.is_not(None),
-        )
-        .group_by(FACT.c.prior_region)
-    ).all()
+def movers(conn: Connection, year: str, outward: dict[str, list[float]]) -> list[Table]:
+    """``outward``: region of prior use → [count, hours carried], from :func:`transfers`."""
     inward = conn.execute(
         select(func.count(), func.sum(INBOUND.c.hours_carried)).where(
             INBOUND.c.school_year == year,
@@ -276,8 +302,8 @@ def movers(conn: Connection, year: str) -> list[Table]:
         )
     ).one()
     rows = [
-        Row(f"{region} → brussels", {"count": int(n)}, {"hoursCarried": _float(hours)})
-        for region, n, hours in sorted(outward, key=lambda r: str(r[0]))
+        Row(f"{region} → brussels", {"count": int(n)}, {"hoursCarried": hours})
+        for region, (n, hours) in sorted(outward.items())
     ]
     rows.append(
         Row("brussels → flanders", {"count": int(inward[0])}, {"hoursCarried": _float(inward[1])})
@@ -497,33 +523,43 @@ DEAD_REASONS = (
 def exchange(conn: Connection, year: str) -> list[Table]:
     start, end = _window(year)
     in_window = and_(OUTBOX.c.created_at >= start, OUTBOX.c.created_at < end)
+    # One pass over the outbox: GROUP BY partner, status, retried or not, latency bucket
+    # (delivered entries) and dead-letter reason (dead ones); a few hundred groups at most.
     status = case((OUTBOX.c.status == "in_flight", literal("pending")), else_=OUTBOX.c.status)
-    by_status = conn.execute(
-        select(OUTBOX.c.partner, status, func.count()).where(in_window)
-        .group_by(OUTBOX.c.partner, status)
-    ).all()  # fmt: skip
-    retried: dict[str, int] = dict(
-        conn.execute(
-            select(OUTBOX.c.partner, func.count())
-            .where(in_window, OUTBOX.c.attempts > 1)
-            .group_by(OUTBOX.c.partner)
-        ).all()
-    )
-    health = _pivot(by_status, {"delivered": "delivered", "pending": "pending", "dead": "dead"})
-    for row in health:
-        row.measures["entriesRetried"] = float(retried.get(row.label, 0))
     latency = seconds(OUTBOX.c.created_at, OUTBOX.c.delivered_at)
     bucket = case(
-        *((latency <= bound, literal(i)) for i, bound in enumerate(LATENCY_BOUNDS)),
-        else_=literal(len(LATENCY_BOUNDS)),
+        (or_(OUTBOX.c.status != "delivered", OUTBOX.c.delivered_at.is_(None)), literal(-1)),
+        else_=_bucket(latency, LATENCY_BOUNDS, range(len(LATENCY_BOUNDS) + 1)),
     )
-    histogram: dict[str, dict[int, int]] = defaultdict(dict)
-    for partner, index, n in conn.execute(
-        select(OUTBOX.c.partner, bucket, func.count())
-        .where(in_window, OUTBOX.c.status == "delivered", OUTBOX.c.delivered_at.is_not(None))
-        .group_by(OUTBOX.c.partner, bucket)
-    ).all():
-        histogram[str(partner)][int(index)] = int(n)
+    reason = case(
+        (OUTBOX.c.status != "dead", literal("")),
+        *((OUTBOX.c.last_error.like(pattern), literal(name)) for pattern, name in DEAD_REASONS),
+        else_=literal("other"),
+    )
+    retried = case((OUTBOX.c.attempts > 1, literal(1)), else_=literal(0))
+    groups = conn.execute(
+        select(OUTBOX.c.partner, status, retried, bucket, reason, func.count())
+        .where(in_window)
+        .group_by(OUTBOX.c.partner, status, retried, bucket, reason)
+    ).all()
+    status_counts: dict[tuple[str, str], int] = defaultdict(int)
+    retried_counts: dict[str, int] = defaultdict(int)
+    histogram: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    dead_counts: dict[tuple[str, str], int] = defaultdict(int)
+    for partner, state, was_retried, index, why, n in groups:
+        name = str(partner)
+        status_counts[(name, str(state))] += int(n)
+        retried_counts[name] += int(n) if was_retried else 0
+        if int(index) >= 0:
+            histogram[name][int(index)] += int(n)
+        if why:
+            dead_counts[(name, str(why))] += int(n)
+    health = _pivot(
+        [(p, st, n) for (p, st), n in status_counts.items()],
+        {"delivered": "delivered", "pending": "pending", "dead": "dead"},
+    )
+    for row in health:
+        row.measures["entriesRetried"] = float(retried_counts.get(row.label, 0))
     latency_rows = []
     for partner in sorted(histogram):
         buckets = histogram[partner]
@@ -535,15 +571,7 @@ def exchange(conn: Connection, year: str) -> list[Table]:
                 {f"p{p}Seconds": _percentile(buckets, total, p) for p in PERCENTILES},
             )
         )
-    reason = case(
-        *((OUTBOX.c.last_error.like(pattern), literal(name)) for pattern, name in DEAD_REASONS),
-        else_=literal("other"),
-    )
-    dead = conn.execute(
-        select(OUTBOX.c.partner, reason, func.count())
-        .where(in_window, OUTBOX.c.status == "dead")
-        .group_by(OUTBOX.c.partner, reason)
-    ).all()
+    dead = [(p, why, n) for (p, why), n in dead_counts.items()]
     section = "Exchange health"
     return [
         Table(
@@ -611,14 +639,15 @@ def evaluation(store: Store, school_year: str, codes: CodeTable) -> Report:
     """Every table of ``school_year``'s report, raw (apply :func:`suppression.suppress`)."""
     schoolyear.check(school_year)
     with store.engine.connect() as conn:
+        registration_tables, counted_from = registrations(conn, school_year)
+        transfer_tables, outward = transfers(conn, school_year)
         tables = [
-            *registrations(conn, school_year),
-            *transfers(conn, school_year),
-            *movers(conn, school_year),
+            *registration_tables,
+            *transfer_tables,
+            *movers(conn, school_year, outward),
             *career_breaks(conn, school_year, codes),
             *exchange(conn, school_year),
         ]
-        counted_from = conn.execute(select(func.min(FACT.c.received_at))).scalar()
     notes = [
         "Only aggregates: no INSZ, names, dossier or registration numbers leave the store.",
         "Registrations are counted from the gateway's migration 0005"
