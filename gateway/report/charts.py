@@ -115,7 +115,8 @@ def bars(
             axes.spines[side].set_visible(False)
         axes.set_title(title, loc="left", fontsize=10, fontweight="bold")
         if len(columns) > 1:
-            axes.legend(frameon=False, fontsize=8, ncols=min(4, len(columns)))
+            # beside the plot, never over a bar
+            axes.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
         note = _hidden_note(hidden)
         if note:
             figure.text(0.01, -0.02, note, fontsize=7, color="#666666")
