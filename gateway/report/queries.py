@@ -652,7 +652,7 @@ def evaluation(store: Store, school_year: str, codes: CodeTable) -> Report:
         "Only aggregates: no INSZ, names, dossier or registration numbers leave the store.",
         "Registrations are counted from the gateway's migration 0005"
         + (
-            f" (first counted {_ts(counted_from)})."
+            f" (the first of this school year counted {_ts(counted_from)})."
             if counted_from is not None
             else " (none counted yet)."
         ),
