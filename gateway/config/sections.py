@@ -419,6 +419,18 @@ class RulesConfig(BaseModel):
     )
 
 
+class ReportConfig(BaseModel):
+    """``[report]``: the evaluation report (docs/evaluation.md).
+
+    ``suppression_threshold``: counts from 1 to threshold - 1 are shown as "<threshold"; the
+    REST API always uses this value, ``brug report evaluation --threshold`` may only raise it.
+    """
+
+    model_config = SECTION_CONFIG
+
+    suppression_threshold: int = Field(default=5, ge=1, le=1000)
+
+
 __all__ = [
     "AuditConfig",
     "AuthConfig",
@@ -428,6 +440,7 @@ __all__ = [
     "LoggingConfig",
     "PartnerConfig",
     "PkiConfig",
+    "ReportConfig",
     "RetryConfig",
     "RulesConfig",
     "ServerConfig",

@@ -22,6 +22,7 @@ from gateway.config.sections import (
     PartnerConfig,
     PkiConfig,
     RulesConfig,
+    ReportConfig,
     ServerConfig,
     StoreConfig,
 )
@@ -55,6 +56,7 @@ class Settings(BaseSettings):
     delivery: DeliveryConfig = DeliveryConfig()
     audit: AuditConfig
     rules: RulesConfig = RulesConfig()
+    report: ReportConfig = ReportConfig()
 
     @classmethod
     def settings_customise_sources(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from gateway.demo.progress import progress_bar
 from gateway.demo.sample import generate
 from gateway.demo.stack import DemoStack
 from gateway.identifiers.insz import mask_insz
+from gateway.report.build import evaluation_report, write
 from gateway.store.database import Store
 
 console = Console()
@@ -35,6 +37,25 @@ def _verify_audit(stack: DemoStack, outcome: ExchangeOutcome) -> None:
         if report.ok
         else f"first problem: {report.first_problem}"
     )
+
+
+#: The school year of the demo's registrations (gateway.demo.sample).
+DEMO_SCHOOL_YEAR = "2025-2026"
+
+
+def write_evaluation(workdir: Path) -> tuple[Path, float]:
+    """The evaluation report of the run, as the offline HTML page (plus JSON and CSV) in
+    ``workdir/report``; returns the page's path and the seconds the figures took."""
+    store = Store(f"sqlite:///{workdir / 'brug.db'}")
+    try:
+        started = time.perf_counter()
+        report = evaluation_report(store, DEMO_SCHOOL_YEAR)
+        took = time.perf_counter() - started
+    finally:
+        store.dispose()
+    for fmt in ("json", "csv"):
+        write(report, fmt, workdir / "report")
+    return write(report, "html", workdir / "report"), took
 
 
 def _summary(outcome: ExchangeOutcome, stack: DemoStack) -> Table:
@@ -112,6 +133,14 @@ def run_full_demo(count: int, seed: int, workdir: Path, outage: float, mutations
     finally:
         stack.close()
     console.print(_summary(outcome, stack))
+    report_path, report_seconds = write_evaluation(workdir)
+    console.print(
+        f"evaluation report {DEMO_SCHOOL_YEAR} (figures in {report_seconds:.2f} s, small cells "
+        f"suppressed): {report_path} (also .json and .csv; `brug report evaluation` makes it "
+        "from any store)",
+        highlight=False,
+        soft_wrap=True,
+    )
     for candidate in outcome.vok_examples:
         insz = mask_insz(str(candidate.get("ssin", "")))
         status = candidate.get("status", "")

@@ -12,6 +12,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from gateway.audit.subjects import SubjectHasher
 from gateway.models import CareerBreakMutation, OdbCourse, VovRegistration
+from gateway.rules import schoolyear
 from gateway.store.database import Store
 from gateway.store.tables import (
     CareerBreakMutationRow,
@@ -134,6 +136,9 @@ class ExchangeRecords:
             "payload": record.model_dump_json(),
             "report": json.dumps(report, sort_keys=True),
             "received_at": self.store.clock(),
+            # for the evaluation report (movers from Brussels): codes and hours only
+            "school_year": schoolyear.school_year_of(record.start_date),
+            "hours_carried": float(sum((p.hours for p in record.prior_use), Decimal(0))),
         }
 
     def insert_inbound(self, rows: list[dict[str, Any]], *, tx: Session) -> None:
@@ -182,6 +187,7 @@ class ExchangeRecords:
                 subject=self.subjects.hash(mutation.record.insz),
                 payload=mutation.record.model_dump_json(),
                 received_at=self.store.clock(),
+                **mutation_codes(mutation),
             )
             try:
                 with tx.begin_nested():
@@ -211,6 +217,19 @@ class ExchangeRecords:
                 )
                 for row in rows
             ]
+
+
+def mutation_codes(mutation: CareerBreakMutation) -> dict[str, Any]:
+    """The record's codes and period, as the evaluation report counts them (no INSZ)."""
+    record = mutation.record
+    return {
+        "source": record.source.value,
+        "category": record.category.code,
+        "reduction": record.reduction.code,
+        "reason": None if record.reason is None else record.reason.code,
+        "period_begin": record.period.begin,
+        "period_end": record.period.end,
+    }
 
 
 def _inbound(row: InboundRecordRow) -> InboundRecord:

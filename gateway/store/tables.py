@@ -6,16 +6,18 @@ mirror them for queries. ``tests/store/test_migrations.py`` checks the two agree
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, cast
 
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
+    Date,
     Dialect,
     Index,
     Integer,
     LargeBinary,
+    Numeric,
     String,
     Table,
     Text,
@@ -26,6 +28,9 @@ from sqlalchemy.types import DateTime, TypeDecorator
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL wants a BIGINT identity.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+#: Hours as the evaluation report sums them: exact numeric on PostgreSQL, read back as float.
+Hours = Numeric(8, 2, asdecimal=False)
 
 OUTBOX_STATUSES = ("pending", "in_flight", "delivered", "dead")
 INBOX_STATUSES = ("received", "answered")
@@ -207,6 +212,10 @@ class InboundRecordRow(Base):
     payload: Mapped[str] = mapped_column(Text)  # canonical record JSON (the backend needs it)
     report: Mapped[str] = mapped_column(Text)  # mapping report JSON
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    #: the course's school year and the hours already used this year (migration 0005, for
+    #: the evaluation report: movers from Brussels and the hours they carry)
+    school_year: Mapped[str | None] = mapped_column(String(9), nullable=True)
+    hours_carried: Mapped[float | None] = mapped_column(Hours, nullable=True)
 
 
 class CareerBreakMutationRow(Base):
@@ -224,3 +233,47 @@ class CareerBreakMutationRow(Base):
     subject: Mapped[str] = mapped_column(String(64))
     payload: Mapped[str] = mapped_column(Text)  # canonical CareerBreakRecord JSON
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # The record's codes and period as columns (migration 0005): the evaluation report counts
+    # by them in SQL. Codes only: the INSZ and dossier number stay in the payload.
+    source: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    category: Mapped[str | None] = mapped_column(String(2), nullable=True)
+    reduction: Mapped[str | None] = mapped_column(String(2), nullable=True)
+    reason: Mapped[str | None] = mapped_column(String(2), nullable=True)
+    period_begin: Mapped[date | None] = mapped_column(Date, nullable=True)
+    period_end: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+INTAKE_OUTCOMES = ("routed", "not-brussels", "refused")
+
+
+class IntakeFactRow(Base):
+    """What the evaluation report counts of one VOV registration decided at intake.
+
+    Codes, hours and the outbox message id only: no INSZ, no name, no dossier number
+    (migration 0005; ``docs/evaluation.md``).
+    """
+
+    __tablename__ = "intake_fact"
+    __table_args__ = (
+        CheckConstraint(
+            "outcome IN ('routed', 'not-brussels', 'refused')", name="ck_intake_fact_outcome"
+        ),
+        Index("ix_intake_fact_year", "school_year", "outcome"),
+        Index("ix_intake_fact_message", "message_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    school_year: Mapped[str] = mapped_column(String(9))
+    start_month: Mapped[str | None] = mapped_column(String(7), nullable=True)  # YYYY-MM
+    channel: Mapped[str] = mapped_column(String(8))  # single | bulk
+    outcome: Mapped[str] = mapped_column(String(16))  # routed | not-brussels | refused
+    rule: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    unit_region: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    course_type: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    contact_hours: Mapped[float | None] = mapped_column(Hours, nullable=True)
+    hours_cap: Mapped[float | None] = mapped_column(Hours, nullable=True)
+    hours_claimable: Mapped[float | None] = mapped_column(Hours, nullable=True)
+    prior_region: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    hours_carried: Mapped[float | None] = mapped_column(Hours, nullable=True)
+    message_id: Mapped[str | None] = mapped_column(String(255), nullable=True)

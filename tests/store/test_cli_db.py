@@ -16,9 +16,9 @@ runner = CliRunner()
 def test_upgrade_then_current(sqlite_url: str) -> None:
     first = runner.invoke(app, ["db", "upgrade", "--url", sqlite_url])
     assert first.exit_code == 0, first.output
-    assert "upgraded from empty to 0004" in first.output
+    assert "upgraded from empty to 0005" in first.output
     again = runner.invoke(app, ["db", "upgrade", "--url", sqlite_url])
-    assert "already at 0004" in again.output
+    assert "already at 0005" in again.output
     current = runner.invoke(app, ["db", "current", "--url", sqlite_url])
     assert "up to date" in current.output
 
@@ -29,7 +29,7 @@ def test_upgrade_from_an_existing_0002_database(sqlite_url: str) -> None:
     store.dispose()
     result = runner.invoke(app, ["db", "upgrade", "--url", sqlite_url])
     assert result.exit_code == 0, result.output
-    assert "upgraded from 0002 to 0004" in result.output
+    assert "upgraded from 0002 to 0005" in result.output
 
 
 def test_url_from_environment(sqlite_url: str) -> None:

@@ -45,7 +45,7 @@ def test_bad_urls_are_refused_clearly(url: str, message: str) -> None:
 
 
 def test_migrations_are_idempotent_and_match_the_models(store: Store) -> None:
-    assert current_revision(store) == head_revision() == "0004"
+    assert current_revision(store) == head_revision() == "0005"
     store.upgrade()  # a second run is a no-op
     with store.engine.connect() as conn:
         diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
@@ -122,7 +122,7 @@ def test_0004_unsigns_queued_messages_and_keeps_old_audit_entries_valid(
                     ),
                     {"m": message_id, "p": signed, "d": "0" * 64, "s": status, "now": clock()},
                 )
-        store.upgrade()
+        upgrade(store, "0004")
         assert current_revision(store) == "0004"
         pending = Outbox(store).find_message("legacy-1")[0]
         assert b"Security" not in pending.payload and b"body</m>" in pending.payload

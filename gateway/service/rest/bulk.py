@@ -42,6 +42,7 @@ from adapters.brussels.mapping import ROUTE_NOT_BRUSSELS
 from gateway.auth import Principal
 from gateway.delivery.inbox import InboxConflict
 from gateway.errors import BrugValidationError, Violation
+from gateway.report import facts
 from gateway.service.context import GatewayContext
 from gateway.service.rest import idempotency, problems
 from gateway.service.rest.errors import ApiError
@@ -120,6 +121,8 @@ class PreparedBatch:
     wanted: list[Line]
     results: dict[int, bytes]
     pending: list[_Pending]
+    #: evaluation facts of the refused lines (gateway.report.facts), written with the batch
+    refusals: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -233,8 +236,11 @@ class BulkProcessor:
         seen = idempotency.lookup(context.store, self._partner, keyed)
         courses: CourseCache = {}
         pending: list[_Pending] = []
+        refusals: list[dict[str, Any]] = []
         for number, raw in wanted:
             registration_id: str | None = None
+            registration: VovRegistration | None = None
+            registration_data: Any = None
             try:
                 if raw is None:
                     raise _one("/", "bulk.line-too-long", f"a line may hold {MAX_LINE_BYTES} bytes")
@@ -261,6 +267,16 @@ class BulkProcessor:
                 prepared = self.submissions.prepare(registration, course, self.correlation_id)
             except BrugValidationError as exc:
                 results[number] = self._refused(number, registration_id, exc)
+                if not _is_replay_conflict(exc):
+                    refusals.append(
+                        facts.refused(
+                            registration,
+                            exc.violations,
+                            channel="bulk",
+                            now=context.store.clock(),
+                            raw=registration_data,
+                        )
+                    )
                 continue
             answer = _result(
                 number,
@@ -269,17 +285,28 @@ class BulkProcessor:
                 message_id=prepared.message_id,
             )
             pending.append(_Pending(number, line_key, digest, prepared, answer))
-        return PreparedBatch(wanted, results, pending)
+        return PreparedBatch(wanted, results, pending, refusals)
 
     def finish(self, batch: PreparedBatch) -> None:
         """Commit a prepared batch and write its result lines, in input order."""
         results = batch.results
         if batch.pending:
-            results.update(self._commit(batch.pending))
+            results.update(self._commit(batch.pending, batch.refusals))
+        elif batch.refusals:
+            self._count_refusals(batch.refusals)
         for number, _raw in batch.wanted:
             self.sink.write(results[number] + b"\n")
 
-    def _commit(self, pending: list[_Pending]) -> dict[int, bytes]:
+    def _count_refusals(self, refusals: list[dict[str, Any]]) -> None:
+        """A batch with only refused lines: their evaluation facts in a unit of work of their
+        own; a store that cannot take them loses the figures, not the answers."""
+        try:
+            with self.submissions.context.store.begin() as connection:
+                facts.insert(connection, refusals)
+        except SQLAlchemyError as exc:
+            log.warning("refusals not counted for the evaluation report: %s", type(exc).__name__)
+
+    def _commit(self, pending: list[_Pending], refusals: list[dict[str, Any]]) -> dict[int, bytes]:
         context = self.submissions.context
         out: dict[int, bytes] = {}
         try:
@@ -290,6 +317,7 @@ class BulkProcessor:
                     [Commit(i.prepared, i.key, i.digest, i.answer) for i in pending],
                     inbox_partner=self._partner,
                     origin=self.client_id,
+                    refusals=refusals,
                 )
             for item, first in zip(pending, earlier, strict=True):
                 out[item.number] = item.answer if first is None else first
@@ -328,6 +356,12 @@ class BulkProcessor:
             self.counts.add(rejected=1)
             status = "rejected"
         return _result(number, registration_id, status, issues=_issues(error))
+
+
+def _is_replay_conflict(error: BrugValidationError) -> bool:
+    """A line that differs from the one first sent under its key is a client's bookkeeping
+    error, not a registration decided: not counted."""
+    return any(v.rule == "idempotency.key-reused" for v in error.violations)
 
 
 def _split(raw: bytes) -> tuple[Any, Any, str | None]:

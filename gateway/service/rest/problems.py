@@ -149,6 +149,7 @@ BRUG_RULES: dict[str, str] = {
     "bulk.max-rejected": "The bulk request reached its budget of rejected lines",
     "bulk.max-seconds": "The bulk request reached its time budget",
     "request.invalid": "The request is not valid",
+    "school-year.format": "Not a school year written YYYY-YYYY",
 }
 
 

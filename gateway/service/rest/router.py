@@ -21,6 +21,7 @@ from gateway.service.rest.routes_messages import messages_router
 from gateway.service.rest.routes_outbox import outbox_router
 from gateway.service.rest.routes_registrations import registrations_router
 from gateway.service.rest.routes_vov_check import vov_check_router
+from gateway.service.rest.routes_reports import reports_router
 from gateway.service.rest.security import ScopeGuards
 from gateway.service.rest.submission import Submissions
 
@@ -64,6 +65,10 @@ TAGS: list[dict[str, Any]] = [
         "description": "Operators: list, inspect, retry and purge messages waiting for partners",
     },
     {"name": "auth", "description": "OAuth2 token endpoint (private_key_jwt) and JWKS"},
+    {
+        "name": "reports",
+        "description": "Policy: monitoring and evaluation figures per school year (aggregates)",
+    },
 ]
 
 
@@ -89,4 +94,5 @@ def rest_router(context: GatewayContext) -> APIRouter:
     router.include_router(messages_router(context, guards))
     router.include_router(outbox_router(context, guards))
     router.include_router(vov_check_router(context, guards))
+    router.include_router(reports_router(context, guards))
     return router

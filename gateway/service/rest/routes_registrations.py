@@ -98,6 +98,7 @@ def registrations_router(
             )
         except BrugValidationError as exc:
             context.metrics.count_message(principal.client_id, SUBMIT_OPERATION, Outcome.REJECTED)
+            submissions.record_refusal(registration, exc)
             raise in_body(exc) from None
         except Exception:
             context.metrics.count_message(principal.client_id, SUBMIT_OPERATION, Outcome.REJECTED)

@@ -24,6 +24,7 @@ SCOPES: dict[str, str] = {
     "odb:write": "store ODB courses",
     "vok:read": "career breaks, VOK checks and the proactive VOK list",
     "outbox:admin": "operators: list, inspect, retry and purge outbox entries",
+    "reports:read": "policy: the evaluation report (aggregates, small cells suppressed)",
 }
 
 OAUTH2_DESCRIPTION = (

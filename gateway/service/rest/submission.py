@@ -20,7 +20,9 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from adapters.brussels.client import BRUSSELS_PARTY, GATEWAY_PARTY, BrusselsClient
@@ -31,6 +33,7 @@ from gateway.delivery.outbox import NewEntry
 from gateway.errors import BrugValidationError, Violation
 from gateway.mapping.report import MappingReport
 from gateway.models import BevRecord, Employment, MessageHeader, OdbCourse, VovRegistration
+from gateway.report import facts
 from gateway.service.context import BRUSSELS, GatewayContext
 from gateway.service.rest.errors import ApiError
 from gateway.store.digest import content_digest
@@ -177,7 +180,37 @@ class Submissions:
         )
         context.audit.append(acceptance_record(prepared), tx=tx)
         context.inbox.complete(inbox_partner, inbox_key, answer, tx=tx)
+        facts.insert(tx.connection(), [routed_fact(prepared, "single", context)])
         return None
+
+    def record_refusal(
+        self, registration: VovRegistration | None, error: BrugValidationError
+    ) -> None:
+        """Count a refused registration for the evaluation report, in its own unit of work.
+
+        The refusal's answer does not depend on it: a store that cannot take the row is logged
+        and the client still gets its 400 (the figure then misses one refusal)."""
+        row = facts.refused(
+            registration, error.violations, channel="single", now=self.context.store.clock()
+        )
+        try:
+            with self.context.store.begin() as connection:
+                facts.insert(connection, [row])
+        except SQLAlchemyError as exc:
+            log.warning("refusal not counted for the evaluation report: %s", type(exc).__name__)
+
+
+def routed_fact(
+    prepared: Prepared, channel: facts.Channel, context: GatewayContext
+) -> dict[str, Any]:
+    """The evaluation fact of an accepted submission (codes and hours, no personal data)."""
+    return facts.routed(
+        prepared.registration,
+        prepared.record,
+        prepared.message_id,
+        channel=channel,
+        now=context.store.clock(),
+    )
 
 
 def acceptance_record(prepared: Prepared) -> AuditRecord:
@@ -211,6 +244,7 @@ def commit_many(
     *,
     inbox_partner: str,
     origin: str,
+    refusals: Sequence[dict[str, Any]] = (),
 ) -> list[bytes | None]:
     """:meth:`Submissions.commit` for a batch, in a handful of statements (bulk intake).
 
@@ -219,6 +253,7 @@ def commit_many(
     per item, None when it was stored now, or the FIRST answer when a concurrent copy of the
     same line committed before us (nothing is stored for it). Raises :class:`InboxConflict`
     when that copy was a different line under the same key (the caller refuses the batch).
+    ``refusals`` are the evaluation facts of the batch's refused lines, written with it.
     """
     inserted = context.inbox.record_answered(
         [Answered(inbox_partner, i.inbox_key, i.request_digest, i.answer) for i in items], tx=tx
@@ -259,6 +294,9 @@ def commit_many(
         tx=tx,
     )
     context.audit.append_many([acceptance_record(i.prepared) for i in fresh], tx=tx)
+    facts.insert(
+        tx.connection(), [*refusals, *(routed_fact(i.prepared, "bulk", context) for i in fresh)]
+    )
     return out
 
 

@@ -32,7 +32,7 @@ CLIENT_ID = "wse-vov-backend"
 OTHER_CLIENT_ID = "odb-backend"
 OPERATOR_CLIENT_ID = "brug-operator"
 TOKEN_URL = "https://brug.test/oauth2/token"
-ALL_SCOPES = ("vov:read", "vov:write", "odb:read", "odb:write", "vok:read")
+ALL_SCOPES = ("vov:read", "vov:write", "odb:read", "odb:write", "vok:read", "reports:read")
 
 
 def canonical(name: str) -> Any:

@@ -42,6 +42,7 @@ OPERATIONS = (
     "POST /v1/outbox/{entryId}/retry",
     "POST /v1/outbox/purge",
     "POST /v1/vov/check",
+    "GET /v1/reports/evaluation",
 )
 
 
