@@ -21,8 +21,8 @@ from gateway.config.sections import (
     MetricsConfig,
     PartnerConfig,
     PkiConfig,
-    RulesConfig,
     ReportConfig,
+    RulesConfig,
     ServerConfig,
     StoreConfig,
 )

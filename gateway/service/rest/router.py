@@ -20,8 +20,8 @@ from gateway.service.rest.routes_federal import federal_router
 from gateway.service.rest.routes_messages import messages_router
 from gateway.service.rest.routes_outbox import outbox_router
 from gateway.service.rest.routes_registrations import registrations_router
-from gateway.service.rest.routes_vov_check import vov_check_router
 from gateway.service.rest.routes_reports import reports_router
+from gateway.service.rest.routes_vov_check import vov_check_router
 from gateway.service.rest.security import ScopeGuards
 from gateway.service.rest.submission import Submissions
 
