@@ -223,7 +223,12 @@ def _confirm_endpoint_failure(session: _Session, result: CaseResult) -> bool:
     confirmed = got == [keys[0], keys[0]]
     shown = [k or f"HTTP {p.status}, SOAP" for p, k in zip(probes, got, strict=True)]
     actual = "; ".join(f"{p.label}: {k}" for p, k in zip(probes, shown, strict=True))
-    detail = f"the endpoint answers every request this way: {keys[0]}"
+    probed = "the probes (GET ?wsdl, an unsigned SOAP request)"
+    detail = (
+        f"the endpoint stopped answering: {probed} got no answer either"
+        if keys[0] == "no answer"
+        else f"the endpoint answers every request with {keys[0]}: {probed} got the same"
+    )
     result.checks.append(
         failed("endpoint_probe", "the endpoint answers SOAP", actual, detail)
         if confirmed
