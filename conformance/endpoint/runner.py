@@ -3,6 +3,11 @@
 Cases run one after the other (some depend on the endpoint's state: a replay, a retry, a
 no-trace query), each with its own message id and record ids, so that they never see each
 other's messages and a catalogue can be rerun against the same endpoint at once.
+
+Before a case is sent, :mod:`conformance.endpoint.causes` says whether an earlier failure makes
+it meaningless (it is then skipped naming that failure); after a failure, it records what the
+failure makes meaningless, probing the endpoint first when the failure looks like the
+endpoint's own (no answer, an error page).
 """
 
 from __future__ import annotations
