@@ -8,11 +8,14 @@ skipped naming it, in the terminal, in JUnit and in the HTML page.
 from __future__ import annotations
 
 import re
+from html import unescape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 import typer
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 from typer.testing import CliRunner
 
@@ -209,3 +212,16 @@ def test_a_docs_url_with_another_scheme_is_a_bad_argument(gateway: Gateway, pki:
     assert "--docs-url 'javascript:alert(1)': the scheme 'javascript' is not allowed" in (
         result.output
     )
+
+
+_PIECES = st.sampled_from(
+    ["docs/soap-endpoints.md#faults", "docs/x.md", " / ", "<b>", "&", '"', "'", "#", "docs/", ".md"]
+)
+
+
+@given(st.lists(st.one_of(_PIECES, st.text(max_size=8)), max_size=8).map("".join))
+def test_linking_keeps_the_text_and_adds_only_doc_links(text: str) -> None:
+    out = linked(text, "../docs/")
+    tags = re.findall(r"<[^>]*>", out)
+    assert all(t == "</a>" or t.startswith('<a class="doc" href="../docs/') for t in tags)
+    assert unescape(re.sub(r"<[^>]*>", "", out)) == text
