@@ -12,6 +12,7 @@ environment (``BRUG_AUDIT__INSZ_HASH_KEY``) instead of writing them into the fil
 
 from __future__ import annotations
 
+import ssl
 from datetime import timedelta
 from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
@@ -182,6 +183,15 @@ class PartnerConfig(BaseModel):
         description="the party code this partner names as its message header's sender; "
         "default: the known code of a partner called brussels or federal",
     )
+    tls_ca: Path | None = Field(
+        default=None,
+        description="PEM CA(s) the partner's HTTPS server certificate must chain to; default: "
+        "the system's trust store",
+    )
+    tls_cert: Path | None = Field(
+        default=None, description="brug's TLS client certificate (PEM) for this partner's mTLS"
+    )
+    tls_key: Path | None = Field(default=None, description="the key (PEM) of tls_cert")
     header_max_age: Duration = Field(
         default=timedelta(days=2),
         description="oldest message header timestamp accepted from this partner (the business "
@@ -197,6 +207,20 @@ class PartnerConfig(BaseModel):
         if any(not op.strip() for op in value):
             raise ValueError("an operation name cannot be blank")
         return value
+
+    def tls_context(self) -> ssl.SSLContext | bool:
+        """How brug's HTTP client checks this partner (and proves itself): ``True`` for the
+        system's trust store and no client certificate, else an SSL context with ``tls_ca`` and
+        ``tls_cert``/``tls_key``. Raises OSError / ssl.SSLError for unreadable files."""
+        if self.tls_ca is None and self.tls_cert is None:
+            return True
+        context = ssl.create_default_context(
+            cafile=str(self.tls_ca) if self.tls_ca is not None else None
+        )
+        if self.tls_cert is not None:
+            key = str(self.tls_key) if self.tls_key is not None else None
+            context.load_cert_chain(str(self.tls_cert), key)
+        return context
 
     def party_code(self, name: str) -> str | None:
         """The sender code expected from this partner: ``party``, else the known one by name."""

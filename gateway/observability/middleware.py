@@ -30,6 +30,9 @@ from gateway.observability.correlation import (
 from gateway.observability.metrics import BrugMetrics
 
 CLIENT_STATE_KEY = "brug_client"
+#: An endpoint that knows better than its route template what it did (the SOAP endpoint: the
+#: operation's name) leaves it in the request state under this key.
+OPERATION_STATE_KEY = "brug_operation"
 ANONYMOUS = "anonymous"
 UNMATCHED = "unmatched"
 
@@ -62,6 +65,10 @@ class RouteLabels:
         self._documented: tuple[str, ...] | None = None
 
     def label(self, scope: Scope) -> str:
+        state = scope.get("state")
+        named = state.get(OPERATION_STATE_KEY) if isinstance(state, dict) else None
+        if isinstance(named, str):
+            return named
         app = scope.get("app")
         declared = getattr(scope.get("route"), "path_format", None)
         if isinstance(declared, str):

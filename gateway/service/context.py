@@ -161,6 +161,7 @@ def build_context(settings: Settings, *, upgrade: bool = True) -> GatewayContext
             p.verifier,
             timeout=p.config.timeout.total_seconds(),
             soap_version=p.config.soap_version,
+            verify=p.config.tls_context(),
         )
     if FEDERAL in partners:
         p = partners[FEDERAL]
@@ -170,5 +171,6 @@ def build_context(settings: Settings, *, upgrade: bool = True) -> GatewayContext
             p.verifier,
             timeout=p.config.timeout.total_seconds(),
             soap_version=p.config.soap_version,
+            verify=p.config.tls_context(),
         )
     return context

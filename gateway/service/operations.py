@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from gateway.config.sections import PartnerConfig
 from gateway.service.context import GatewayContext
 
 PARTNER_PROBE_TIMEOUT = 2.0
@@ -67,14 +68,19 @@ async def readiness(context: GatewayContext) -> tuple[bool, dict[str, Any]]:
     ok, detail = await asyncio.to_thread(_store_ready, context)
     checks: dict[str, Any] = {"store": {"ok": ok, "detail": detail}}
     partners = sorted(context.partners.items())
-    async with httpx.AsyncClient(timeout=PARTNER_PROBE_TIMEOUT) as client:
-        probes = await asyncio.gather(
-            *(probe_partner(client, str(partner.config.url)) for _, partner in partners)
-        )
+    probes = await asyncio.gather(*(_probe(partner.config) for _, partner in partners))
     for (name, _), (reachable, why) in zip(partners, probes, strict=True):
         checks[f"partner:{name}"] = {"ok": reachable, "detail": why}
     # The store is required; a partner that is down only delays delivery (the outbox retries).
     return ok, checks
+
+
+async def _probe(config: PartnerConfig) -> tuple[bool, str]:
+    """Probe with the partner's own TLS settings: its CA, brug's client certificate."""
+    async with httpx.AsyncClient(
+        timeout=PARTNER_PROBE_TIMEOUT, verify=config.tls_context()
+    ) as client:
+        return await probe_partner(client, str(config.url))
 
 
 def operation_routes(context: GatewayContext) -> list[Route]:

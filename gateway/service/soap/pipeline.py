@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import logging
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lxml import etree
 from sqlalchemy.exc import SQLAlchemyError
@@ -130,7 +130,7 @@ class SoapPipeline:
             )
             reply = internal_error(progress.version)
         self._account(progress, reply)
-        return reply
+        return replace(reply, partner=progress.partner, operation=progress.operation)
 
     def oversized(self, version: SoapVersion) -> SoapReply:
         """The reply to a body over ``server.max_body_bytes`` (refused before parsing)."""
