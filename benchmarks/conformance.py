@@ -8,7 +8,10 @@ PKI in a temporary directory, as tests/service/soap does), then times in the sam
 1. the full ``gateway-service-v1`` catalogue (every case, both callers), target < 30 s;
 2. validating the whole golden corpus (the floor: schema work with no network or signing);
 3. when ``benchmarks/conformance_schema.py`` provides ``time_largest_pair()``, the schema-diff
-   of the largest schema pair, target < 1 s.
+   of the largest schema pair, target < 1 s;
+4. the same catalogue with the wrong ``--peer-cert`` (Brussels' certificate pinned as the
+   gateway's): one root cause, the dependent cases skipped without being sent;
+5. writing both reports (``junit.xml`` and ``report.html``) of the full run, beside 1.
 
 The best of ``--rounds`` is reported (loopback timings are noisy; the best is the least noisy).
 """
@@ -31,7 +34,15 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from conformance.endpoint import RunConfig, check_corpus, load_catalogue, run_suite
+from conformance.endpoint import (
+    RunConfig,
+    SuiteResult,
+    check_corpus,
+    load_catalogue,
+    run_suite,
+    write_html,
+    write_junit,
+)
 from conformance.endpoint.identities import load_identity
 from gateway.cli._inputs import read_course
 from gateway.wssecurity.pki import init_pki
@@ -88,9 +99,26 @@ def main() -> int:
             trust=(pki.ca_cert,),
             peer_cert=pki["flanders"].cert,
         )
+        wrong = RunConfig(
+            target=gateway.url,
+            catalogue=config.catalogue,
+            identities=identities,
+            trust=(pki.ca_cert,),
+            peer_cert=pki["brussels"].cert,
+        )
         with server:
             suite_time, suite = _best(rounds, lambda: run_suite(config))
+            wrong_time, wrong_suite = _best(rounds, lambda: run_suite(wrong))
         gateway.context.close()
+        assert isinstance(suite, SuiteResult) and isinstance(wrong_suite, SuiteResult)
+        reports_time, _ = _best(
+            rounds,
+            lambda: (
+                write_junit(suite, tmp / "out" / "junit.xml"),
+                write_html(suite, tmp / "out" / "report.html"),
+            ),
+        )
+        html_kb = (tmp / "out" / "report.html").stat().st_size / 1024
     golden_time, golden = _best(rounds, check_corpus)
     diff_time = _schema_diff_time()
 
@@ -107,6 +135,19 @@ def main() -> int:
         f"{cases} cases, {len(failed)} failed; {suite_time / cases * 1000:.1f} ms/case",
     )
     table.add_row(
+        "same, wrong --peer-cert",
+        f"{wrong_time:.2f} s",
+        "-",
+        f"{wrong_suite.count('failed')} failed (root cause), {wrong_suite.count('skipped')} "
+        f"skipped unsent, {wrong_suite.count('passed')} passed",
+    )
+    table.add_row(
+        "reports of the full run",
+        f"{reports_time:.3f} s",
+        "-",
+        f"junit.xml + report.html ({html_kb:.0f} KiB); beside the run's {suite_time:.2f} s",
+    )
+    table.add_row(
         "golden corpus validation", f"{golden_time:.3f} s", "-", f"{messages} messages (floor)"
     )
     table.add_row(
@@ -117,6 +158,7 @@ def main() -> int:
     )
     console.print(table)
     ok = suite_time < 30 and not failed and (diff_time is None or diff_time < 1)
+    ok = ok and wrong_suite.count("failed") == 1
     return 0 if ok else 1
 
 

@@ -13,7 +13,8 @@ Public API::
     catalogue = load_catalogue("gateway-service-v1")
     config = RunConfig(target=url, catalogue=catalogue, identities=..., trust=..., pins=...)
     result = run_suite(config)          # SuiteResult; result.exit_code is 0 or 1
-    write_junit(result, path); write_html(result, path)
+    result.root_causes, result.dependents(case_id), result.results[i].checks
+    write_junit(result, path); write_html(result, path, docs_base=None)
 """
 
 from __future__ import annotations

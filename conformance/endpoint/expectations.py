@@ -66,6 +66,21 @@ def snippet(data: bytes) -> str:
     return text + ("..." if len(data) > _SNIPPET else "")
 
 
+#: The tester's own options are the likely cause of these verifier reasons (gateway.wssecurity
+#: .trust words them): say which option to look at.
+_HINTS = (
+    (
+        "is not one of the pinned partner certificates",
+        "is --peer-cert the certificate the endpoint signs its answers with?",
+    ),
+    ("is not trusted", "does --trust hold the CA of the endpoint's signing certificate?"),
+)
+
+
+def _hint(reason: str) -> str:
+    return next((f" - {hint}" for text, hint in _HINTS if text in reason), "")
+
+
 def error_page(exchange: Exchange) -> bool:
     """An HTTP error answered with something that is not SOAP (a proxy's or server's page)."""
     if exchange.status is None or exchange.status < 400:
@@ -106,7 +121,10 @@ def read(exchange: Exchange, judge: Judge) -> Answer:
     try:
         verified = judge.verifier.verify(exchange.response)
     except WSSecurityFault as exc:
-        answer.problem = f"the answer is not signed per the profile ({exc.code}: {exc.reason})"
+        answer.problem = (
+            f"the answer is not signed per the profile ({exc.code}: {exc.reason})"
+            f"{_hint(exc.reason)}"
+        )
         answer.cause = "answer-signature"
         return answer
     answer.payload = first_element(verified.body)

@@ -3,6 +3,11 @@
 Cases run one after the other (some depend on the endpoint's state: a replay, a retry, a
 no-trace query), each with its own message id and record ids, so that they never see each
 other's messages and a catalogue can be rerun against the same endpoint at once.
+
+Before a case is sent, :mod:`conformance.endpoint.causes` says whether an earlier failure makes
+it meaningless (it is then skipped naming that failure); after a failure, it records what the
+failure makes meaningless, probing the endpoint first when the failure looks like the
+endpoint's own (no answer, an error page).
 """
 
 from __future__ import annotations
@@ -223,7 +228,12 @@ def _confirm_endpoint_failure(session: _Session, result: CaseResult) -> bool:
     confirmed = got == [keys[0], keys[0]]
     shown = [k or f"HTTP {p.status}, SOAP" for p, k in zip(probes, got, strict=True)]
     actual = "; ".join(f"{p.label}: {k}" for p, k in zip(probes, shown, strict=True))
-    detail = f"the endpoint answers every request this way: {keys[0]}"
+    probed = "the probes (GET ?wsdl, an unsigned SOAP request)"
+    detail = (
+        f"the endpoint stopped answering: {probed} got no answer either"
+        if keys[0] == "no answer"
+        else f"the endpoint answers every request with {keys[0]}: {probed} got the same"
+    )
     result.checks.append(
         failed("endpoint_probe", "the endpoint answers SOAP", actual, detail)
         if confirmed

@@ -137,8 +137,8 @@ def _case(result: CaseResult, suite: SuiteResult, docs: str | None) -> str:
         f'<details id="{escape(result.case.id)}" class="outcome-{result.outcome}"{opened}>'
         "<summary>"
         f'<span class="{result.outcome}">{result.outcome.upper()}</span> '
-        f"<b>{escape(result.case.id)}</b> {escape(result.case.title)}</summary>"
-        f"<p>rule: {linked(result.case.rule, docs)} · operation: "
+        f"<b>{escape(result.case.id)}</b> {_text(result.case.title)}</summary>"
+        f"<p>rule: {linked(redact(result.case.rule), docs)} · operation: "
         f"{escape(result.case.operation)} · caller: {escape(result.caller)}"
         f" · {result.seconds:.2f}s{needs}</p>"
         f"{body}{_checks(result.checks)}{exchanges}</details>"
@@ -170,7 +170,7 @@ def _row(r: CaseResult, docs: str | None) -> str:
     return (
         f'<tr class="case-row outcome-{r.outcome}"><td class="id"><a href="#{escape(r.case.id)}">'
         f'{escape(r.case.id)}</a></td><td class="{r.outcome}">{r.outcome}</td>'
-        f"<td>{linked(r.case.rule, docs)}</td><td>{why}</td></tr>"
+        f"<td>{linked(redact(r.case.rule), docs)}</td><td>{why}</td></tr>"
     )
 
 

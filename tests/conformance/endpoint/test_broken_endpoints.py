@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from conformance.endpoint import write_html, write_junit
+from conformance.endpoint import (
+    CaseResult,
+    RunConfig,
+    load_catalogue,
+    run_suite,
+    write_html,
+    write_junit,
+)
 from gateway.wssecurity.pki import PkiLayout
 from tests.conformance.endpoint.support import (
     FEDERAL,
@@ -32,7 +39,7 @@ EXPECTED: dict[str, tuple[list[str], str]] = {
     "invalid-element": (HAPPY, "not valid against career-break-v1"),
     "crashes-on-malformed": (["FED-XML-MALFORMED"], "leaks a stack trace"),
     # every request answered by an error page: the first case is the cause, the rest skipped
-    "proxy-error": (["FED-WSDL"], "the endpoint answers every request this way: HTTP 502"),
+    "proxy-error": (["FED-WSDL"], "the endpoint answers every request with HTTP 502 (not SOAP)"),
 }
 
 
@@ -104,7 +111,8 @@ def test_an_endpoint_answering_everything_with_an_error_page_fails_once(
     ]  # fmt: skip
     assert rest and all(r.outcome == "skipped" for r in rest)
     assert {r.reasons[0] for r in rest} == {
-        "because FED-WSDL failed: the endpoint answers every request this way: HTTP 502 (not SOAP)"
+        "because FED-WSDL failed: the endpoint answers every request with HTTP 502 (not SOAP): "
+        "the probes (GET ?wsdl, an unsigned SOAP request) got the same"
     }
     assert result.exit_code == 1
 
@@ -120,3 +128,29 @@ def test_one_case_without_an_answer_is_no_run_wide_cause(
     probe = [c for c in case.checks if c.name == "endpoint_probe"]
     assert len(probe) == 1 and probe[0].passed
     assert result.count("skipped") == 0
+
+
+def test_an_endpoint_that_goes_away_mid_run_is_one_failure(pki: PkiLayout) -> None:
+    server = ThreadedServer(broken_federal_app(pki, "none")).__enter__()
+
+    def stop_after_the_wsdl(result: CaseResult) -> None:
+        if result.case.id == "FED-WSDL":
+            server.__exit__(None, None, None)
+
+    config = RunConfig(
+        target=server.url + FEDERAL_PATH,
+        catalogue=load_catalogue(FEDERAL),
+        identities={"gateway": identity(pki, "flanders", "gateway", "ksz")},
+        trust=(pki.ca_cert,),
+        peer_cert=pki["federal"].cert,
+    )
+    result = run_suite(config, progress=stop_after_the_wsdl)
+    wsdl, root, *rest = result.results
+    assert wsdl.outcome == "passed"
+    assert root.outcome == "failed" and root.reasons[0].startswith("no answer from the endpoint")
+    assert root.reasons[-1] == (
+        "the endpoint stopped answering: the probes (GET ?wsdl, an unsigned SOAP request) got no "
+        "answer either"
+    )
+    assert rest and all(r.skipped_because == root.case.id for r in rest)
+    assert result.failed_ids == [root.case.id] and result.exit_code == 1

@@ -8,19 +8,22 @@ skipped naming it, in the terminal, in JUnit and in the HTML page.
 from __future__ import annotations
 
 import re
+from html import unescape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 import typer
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 from typer.testing import CliRunner
 
 from conformance.cli_run import register_run
-from conformance.endpoint import load_catalogue, write_html, write_junit
+from conformance.endpoint import RunConfig, load_catalogue, run_suite, write_html, write_junit
 from conformance.endpoint.reports.links import DocsUrlError, check_docs_url, linked
 from conformance.endpoint.runner import SuiteResult
-from gateway.wssecurity.pki import PkiLayout
+from gateway.wssecurity.pki import PkiLayout, init_pki
 from tests.conformance.endpoint.support import describe, gateway_identities, run
 from tests.service.soap.support import Gateway
 
@@ -42,6 +45,11 @@ def test_the_wrong_peer_cert_is_one_failure_and_the_rest_skipped_naming_it(
     skipped = wrong_peer.dependents(ROOT)
     assert len(skipped) == wrong_peer.count("skipped") >= 8
     assert [r.case.id for r in wrong_peer.root_causes] == [ROOT]
+    (root,) = wrong_peer.root_causes
+    assert root.reasons[0].endswith(
+        "is not one of the pinned partner certificates) - is --peer-cert the certificate the "
+        "endpoint signs its answers with?"
+    )
 
 
 def test_junit_has_one_failure_skips_naming_it_and_every_check(
@@ -209,3 +217,38 @@ def test_a_docs_url_with_another_scheme_is_a_bad_argument(gateway: Gateway, pki:
     assert "--docs-url 'javascript:alert(1)': the scheme 'javascript' is not allowed" in (
         result.output
     )
+
+
+_PIECES = st.sampled_from(
+    ["docs/soap-endpoints.md#faults", "docs/x.md", " / ", "<b>", "&", '"', "'", "#", "docs/", ".md"]
+)
+
+
+@given(st.lists(st.one_of(_PIECES, st.text(max_size=8)), max_size=8).map("".join))
+def test_linking_keeps_the_text_and_adds_only_doc_links(text: str) -> None:
+    out = linked(text, "../docs/")
+    tags = re.findall(r"<[^>]*>", out)
+    assert all(t == "</a>" or t.startswith('<a class="doc" href="../docs/') for t in tags)
+    assert unescape(re.sub(r"<[^>]*>", "", out)) == text
+
+
+def test_answers_chaining_to_no_trusted_ca_say_to_check_trust(
+    gateway: Gateway, pki: PkiLayout, tmp_path: Path
+) -> None:
+    other = init_pki(tmp_path / "other")  # another CA: the gateway's answers do not chain to it
+    config = RunConfig(
+        target=gateway.url,
+        catalogue=load_catalogue("gateway-service-v1"),
+        identities=gateway_identities(pki),
+        trust=(other.ca_cert,),
+        case_ids=("GW-STATUS-UNKNOWN", "GW-SUBMIT-HAPPY", "GW-XML-XXE"),
+    )
+    result = run_suite(config)
+    assert result.failed_ids == ["GW-SUBMIT-HAPPY"], describe(result)
+    assert (
+        result.results[0]
+        .reasons[0]
+        .endswith(" - does --trust hold the CA of the endpoint's signing certificate?")
+    )
+    assert result.dependents("GW-SUBMIT-HAPPY") == ["GW-STATUS-UNKNOWN"]
+    assert result.results[2].outcome == "passed"
