@@ -10,11 +10,10 @@ implementation of the ASGI TLS extension has been an open pull request for years
    header, never pass a client's own through). URL-encoded PEM (nginx), PEM with folded lines
    (Apache ``%{SSL_CLIENT_CERT}s``) and base64 DER (HAProxy ``%[ssl_c_der,base64]``) are read.
 2. **An ASGI server implementing the TLS extension** puts ``client_cert_chain`` in
-   ``scope["extensions"]["tls"]``; brug uses it when present.
-
-With uvicorn alone (``--ssl-ca-certs``, ``--ssl-cert-reqs 2``) only a network-level gate is
-possible: the handshake proves a certificate from the client CA, but the application never sees
-which one, so such clients authenticate with ``private_key_jwt`` on top.
+   ``scope["extensions"]["tls"]``; brug uses it when present. uvicorn does not, but
+   ``brug serve`` runs it with its own HTTP protocol class
+   (:mod:`gateway.service.http_protocol`), which does: a client certificate presented to
+   ``brug serve`` directly (TLS in brug, ``server.client_ca`` set) reaches this module too.
 
 Matching is by SHA-256 fingerprint of the DER certificate (exact; rotate by listing both) or by
 subject DN (only safe because a CA checked the certificate; the configuration check insists).

@@ -16,6 +16,7 @@ from gateway.config.sections import (
     AuditConfig,
     AuthConfig,
     ClientConfig,
+    ConsoleConfig,
     DeliveryConfig,
     LoggingConfig,
     PartnerConfig,
@@ -51,6 +52,7 @@ class Settings(BaseSettings):
     logging: LoggingConfig = LoggingConfig()
     delivery: DeliveryConfig = DeliveryConfig()
     audit: AuditConfig
+    console: ConsoleConfig = ConsoleConfig()
 
     @classmethod
     def settings_customise_sources(

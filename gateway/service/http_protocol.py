@@ -7,6 +7,13 @@ the parser, and answers ``431 Request Header Fields Too Large`` (a problem+json 
 the connection once the head passes :data:`MAX_HEAD_BYTES`: memory stays bounded whatever an
 unauthenticated client sends, and nothing of brug runs for it.
 
+It also fills in the ASGI TLS extension that uvicorn leaves out: when brug terminates TLS itself
+and the peer presented a client certificate (``server.client_ca`` asks for one, the handshake
+checked it against that CA), ``scope["extensions"]["tls"]["client_cert_chain"]`` holds it in
+PEM, where :func:`gateway.auth.mtls.peer_certificate` looks first. Without this the application
+never learned which certificate a client presented to ``brug serve`` directly; the operator
+console signs operators in with theirs.
+
 ``brug serve`` selects it with uvicorn's ``http=`` option (by import path, so that
 ``--workers N`` processes load it too).
 """
@@ -14,6 +21,7 @@ unauthenticated client sends, and nothing of brug runs for it.
 from __future__ import annotations
 
 import json
+import ssl
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -40,11 +48,30 @@ _ANSWER = (
 )
 
 
+def peer_certificate_pem(transport: Any) -> str | None:
+    """The client certificate the TLS peer presented (checked by the handshake), as PEM."""
+    ssl_object = transport.get_extra_info("ssl_object") if transport is not None else None
+    if ssl_object is None:
+        return None
+    der = ssl_object.getpeercert(binary_form=True)
+    return None if not der else ssl.DER_cert_to_PEM_cert(der)
+
+
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._in_head = True
         self._head_bytes = 0
+        self._tls: dict[str, Any] | None = None  # read once per connection
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        if self._tls is None:
+            pem = peer_certificate_pem(self.transport)
+            self._tls = {"client_cert_chain": [pem] if pem else [], "tls_version": None}
+        if self._tls["client_cert_chain"]:
+            extensions: dict[str, Any] = {"tls": self._tls}
+            self.scope["extensions"] = extensions
 
     def data_received(self, data: bytes) -> None:
         if self._in_head:
