@@ -5,6 +5,7 @@ Chromium driven by Playwright (never a downloaded browser build)."""
 from __future__ import annotations
 
 import json
+import ssl
 import subprocess
 import sys
 import time
@@ -105,7 +106,12 @@ class Gateway:
                 raise RuntimeError(f"brug serve exited:\n{self.tail()}")
             try:
                 return (
-                    httpx.get(f"{self.url}/healthz", verify=str(ca), timeout=1).status_code == 200
+                    httpx.get(
+                        f"{self.url}/healthz",
+                        verify=ssl.create_default_context(cafile=str(ca)),
+                        timeout=1,
+                    ).status_code
+                    == 200
                 )
             except httpx.HTTPError:
                 return False
@@ -132,7 +138,9 @@ class Backend:
 
     def __init__(self, url: str, pki: PkiLayout) -> None:
         self.url = url
-        self.http = httpx.Client(base_url=url, verify=str(pki.ca_cert), timeout=60)
+        self.http = httpx.Client(
+            base_url=url, verify=ssl.create_default_context(cafile=str(pki.ca_cert)), timeout=60
+        )
         self._key = pki["flanders"].key.read_bytes()
         self._token: str | None = None
 

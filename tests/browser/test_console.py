@@ -202,3 +202,18 @@ def test_brussels_down_shows_live_and_the_backlog_drains(
     expect(brussels_row.locator('[data-col="pending"]')).to_have_text("0", timeout=60_000)
     expect(brussels_row.locator('[data-col="circuit"]')).to_contain_text("gesloten")
     page.close()
+
+
+def test_the_accessibility_checker_finds_what_it_should(
+    browser_anonymous: BrowserContext,
+) -> None:
+    """axe-core as these tests run it does report violations (an image without text, an
+    unlabelled field, grey on white): a clean console page is a finding, not a blind spot."""
+    page = browser_anonymous.new_page()
+    page.set_content(
+        '<html lang="en"><body><main><img src="x.png"><input type="text">'
+        '<p style="color:#bbb">faint</p></main></body></html>'
+    )
+    found = {v["id"] for v in axe_violations(page)}
+    assert {"image-alt", "label", "color-contrast"} <= found
+    page.close()
