@@ -217,3 +217,49 @@ def test_the_accessibility_checker_finds_what_it_should(
     found = {v["id"] for v in axe_violations(page)}
     assert {"image-alt", "label", "color-contrast"} <= found
     page.close()
+
+
+def test_keyboard_only_retry(
+    admin: BrowserContext, brussels: RunningProcess, backend: Backend
+) -> None:
+    """Skip link, then Tab to the message's box, Space to select, Tab to the button, Enter."""
+    brussels.set_faults(fail_ratio=1.0, fail_mode="refuse")
+    page = admin.new_page()
+    try:
+        [(message_id, _)] = backend.submit(1, seed=15)
+        page.goto("/console/dead-letters")
+        box = page.locator(f'tr[data-message="{message_id}"] input[type=checkbox]')
+
+        def appeared() -> bool:
+            page.reload()
+            return box.count() == 1
+
+        wait_until(appeared, timeout=30, what="the refused message among the dead letters")
+    finally:
+        brussels.clear_faults()
+    box_id = box.get_attribute("id")
+
+    def focused(script: str) -> str:
+        return str(page.evaluate(f"() => document.activeElement.{script}"))
+
+    page.keyboard.press("Tab")
+    assert focused("textContent") == "Skip to content"
+    page.keyboard.press("Enter")
+    assert focused("id") == "content"
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if focused("id") == box_id:
+            break
+    else:
+        raise AssertionError("the message's checkbox is not reachable with Tab")
+    page.keyboard.press("Space")
+    expect(box).to_be_checked()
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if focused("textContent") == "Retry selected":
+            break
+    else:
+        raise AssertionError("the retry button is not reachable with Tab")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_have_text("1 message(s) queued again.")
+    page.close()

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import func, select, text
 
 from gateway.audit.signing import CheckpointVerifier
 from gateway.audit.verify import VerificationReport, verify_chain
@@ -95,46 +95,53 @@ def _mean_call_ms(context: GatewayContext, partner: str) -> float | None:
 def partner_overview(
     context: GatewayContext, breaker: CircuitBreaker | None, now: datetime
 ) -> list[PartnerRow]:
-    """One row per configured partner (and any other partner the outbox holds messages for)."""
+    """One row per configured partner (and any other partner the outbox holds messages for).
+
+    Asked every few seconds by every open console, so each query is bounded by an index, not by
+    the history the store keeps (``benchmarks/console.py``): counts and ages only over the
+    unfinished and dead entries (the status index), deliveries today from the audit log's
+    entries of today (its time index), not from the delivered entries of all time.
+    """
     midnight = now.astimezone(LOCAL_TIME).replace(hour=0, minute=0, second=0, microsecond=0)
+    waiting = (OutboxStatus.PENDING.value, OutboxStatus.IN_FLIGHT.value)
     counts: dict[tuple[str, str], int] = {}
-    with context.store.join(None) as session:
-        for partner, status, n in session.execute(
-            select(OutboxRow.partner, OutboxRow.status, func.count()).group_by(
-                OutboxRow.partner, OutboxRow.status
+    oldest: dict[str, datetime] = {}
+    errors: dict[str, str] = {}
+    with context.store.read() as session:
+        for partner, status, n, first in session.execute(
+            select(
+                OutboxRow.partner, OutboxRow.status, func.count(), func.min(OutboxRow.created_at)
             )
+            .where(OutboxRow.status.in_((*waiting, OutboxStatus.DEAD.value)))
+            .group_by(OutboxRow.partner, OutboxRow.status)
         ):
             counts[(str(partner), str(status))] = int(n)
+            if status in waiting and first is not None:
+                at = as_utc(first)
+                oldest[str(partner)] = min(oldest.get(str(partner), at), at)
+        for partner, error in session.execute(
+            select(OutboxRow.partner, OutboxRow.last_error)
+            .where(
+                OutboxRow.status.in_((*waiting, OutboxStatus.DEAD.value)),
+                OutboxRow.last_error.is_not(None),
+            )
+            .order_by(OutboxRow.next_attempt_at.desc())
+            .limit(500)
+        ):
+            errors.setdefault(str(partner), str(error))
         today: dict[str, int] = {
             str(p): int(n)
             for p, n in session.execute(
-                select(OutboxRow.partner, func.count())
-                .where(OutboxRow.status == "delivered", OutboxRow.delivered_at >= midnight)
-                .group_by(OutboxRow.partner)
-            )
-        }
-        oldest: dict[str, datetime] = {
-            str(p): as_utc(at)
-            for p, at in session.execute(
-                select(OutboxRow.partner, func.min(OutboxRow.created_at))
-                .where(OutboxRow.status.in_(("pending", "in_flight")))
-                .group_by(OutboxRow.partner)
-            )
-            if at is not None
-        }
-        names = sorted(set(context.partners) | {p for p, _ in counts})
-        errors: dict[str, str | None] = {}
-        for name in names:
-            errors[name] = session.scalar(
-                select(OutboxRow.last_error)
+                select(AuditEntryRow.partner, func.count())
                 .where(
-                    OutboxRow.partner == name,
-                    OutboxRow.last_error.is_not(None),
-                    OutboxRow.status.in_(("pending", "in_flight", "dead")),
+                    AuditEntryRow.recorded_at >= midnight,
+                    AuditEntryRow.direction == "out",
+                    AuditEntryRow.outcome.like("attempt %: delivered"),
                 )
-                .order_by(OutboxRow.id.desc())
-                .limit(1)
+                .group_by(AuditEntryRow.partner)
             )
+        }
+    names = sorted(set(context.partners) | {p for p, _ in counts})
     rows = []
     for name in names:
         since = oldest.get(name)
@@ -143,7 +150,7 @@ def partner_overview(
                 name=name,
                 pending=counts.get((name, "pending"), 0),
                 in_flight=counts.get((name, "in_flight"), 0),
-                delivered_today=int(today.get(name, 0)),
+                delivered_today=today.get(name, 0),
                 dead=counts.get((name, "dead"), 0),
                 oldest_pending=None if since is None else max(timedelta(0), now - since),
                 circuit="unknown" if breaker is None else breaker.state(name).value,
@@ -162,7 +169,7 @@ def dead_letters(context: GatewayContext, limit: int = MAX_LISTED) -> list[Outbo
         .order_by(OutboxRow.id.desc())
         .limit(limit)
     )
-    with context.store.join(None) as session:
+    with context.store.read() as session:
         return [OutboxEntry.from_row(r) for r in session.scalars(stmt)]
 
 
@@ -175,7 +182,7 @@ def _by_ids(context: GatewayContext, message_ids: Sequence[str]) -> list[OutboxE
         .order_by(OutboxRow.id.desc())
         .limit(MAX_LISTED)
     )
-    with context.store.join(None) as session:
+    with context.store.read() as session:
         return [OutboxEntry.from_row(r) for r in session.scalars(stmt)]
 
 
@@ -189,7 +196,7 @@ def find_messages(context: GatewayContext, query: str) -> SearchResult:
         except InvalidInsz:
             raise SearchError("search.bad_insz") from None
         subject = context.records.subjects.hash(insz)
-        with context.store.join(None) as session:
+        with context.store.read() as session:
             ids = list(
                 session.scalars(
                     select(AuditEntryRow.message_id)
@@ -201,14 +208,16 @@ def find_messages(context: GatewayContext, query: str) -> SearchResult:
         return SearchResult("insz", mask_insz(insz), _by_ids(context, ids))
     if not SEARCHABLE.match(typed):
         raise SearchError("search.bad")
-    stmt = (
-        select(OutboxRow)
-        .where(or_(OutboxRow.message_id == typed, OutboxRow.correlation_id == typed))
-        .order_by(OutboxRow.id.desc())
-        .limit(MAX_LISTED)
-    )
-    with context.store.join(None) as session:
-        found = [OutboxEntry.from_row(r) for r in session.scalars(stmt)]
+    newest = OutboxRow.id.desc()
+    with context.store.read() as session:
+        # Cheapest first: message ids are indexed; correlation ids and registration ids are not
+        # (a scan each, only when the cheaper look-ups found nothing).
+        found: list[OutboxEntry] = []
+        for key in (OutboxRow.message_id, OutboxRow.correlation_id):
+            stmt = select(OutboxRow).where(key == typed).order_by(newest).limit(MAX_LISTED)
+            found = [OutboxEntry.from_row(r) for r in session.scalars(stmt)]
+            if found:
+                break
         if not found:
             found = _by_registration_id(session, context.store.dialect, typed)
     return SearchResult("id", typed, found)
@@ -246,7 +255,7 @@ def message_history(context: GatewayContext, message_id: str) -> list[HistoryLin
         .order_by(AuditEntryRow.seq)
         .limit(500)
     )
-    with context.store.join(None) as session:
+    with context.store.read() as session:
         return [
             HistoryLine(
                 r.seq,
@@ -267,7 +276,7 @@ class AuditStatus:
 
 
 def audit_status(context: GatewayContext) -> AuditStatus:
-    with context.store.join(None) as session:
+    with context.store.read() as session:
         head = session.get(AuditHeadRow, 1)
         checkpoint = session.scalars(
             select(AuditCheckpointRow).order_by(AuditCheckpointRow.seq.desc()).limit(1)

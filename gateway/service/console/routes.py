@@ -15,6 +15,8 @@ and purge need the ``admin`` role and are written to the audit log with the oper
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -49,6 +51,8 @@ log = logging.getLogger("brug.console")
 PREFIX = "/console"
 HERE = Path(__file__).parent
 MAX_SELECTED = 200
+#: Seconds one computed partner overview serves every open console.
+OVERVIEW_TTL = 2.0
 
 
 class LoginRequired(Exception):
@@ -91,6 +95,19 @@ class Console:
             lstrip_blocks=True,
         )
         self.templates.globals.update(age=_age, time=_time, mask_insz=mask_insz)
+        self._overview: tuple[float, list[queries.PartnerRow]] | None = None
+        self._overview_lock = threading.Lock()
+
+    def overview(self) -> list[queries.PartnerRow]:
+        """The partner overview, computed at most once per :data:`OVERVIEW_TTL` seconds
+        however many consoles are open (each refreshes every 3 s)."""
+        with self._overview_lock:
+            cached = self._overview
+            if cached is not None and time.monotonic() - cached[0] < OVERVIEW_TTL:
+                return cached[1]
+            rows = queries.partner_overview(self.context, self.breaker, self.context.store.clock())
+            self._overview = (time.monotonic(), rows)
+            return rows
 
     # -- who is asking -----------------------------------------------------------------------
 
@@ -276,14 +293,12 @@ def console_router(console: Console) -> APIRouter:
     @router.get("")
     def overview(request: Request) -> Response:
         session = console.session(request)
-        rows = queries.partner_overview(context, console.breaker, now())
-        return console.page(request, "overview.html", session, rows=rows)
+        return console.page(request, "overview.html", session, rows=console.overview())
 
     @router.get("/overview/partners")
     def overview_table(request: Request) -> Response:
         session = console.session(request)
-        rows = queries.partner_overview(context, console.breaker, now())
-        return console.page(request, "_partners.html", session, rows=rows)
+        return console.page(request, "_partners.html", session, rows=console.overview())
 
     @router.get("/dead-letters")
     def dead(request: Request, done: str | None = None, count: int = 0) -> Response:

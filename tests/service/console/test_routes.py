@@ -10,9 +10,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
+from adapters.federal.seed import generate
 from gateway.audit.chain import AuditRecord
 from gateway.delivery import OutboxStatus
 from gateway.delivery.outbox import Outcome
+from gateway.identifiers.insz import mask_insz
+from gateway.models import AttestStatus, CareerBreakMutation
 from gateway.service.context import GatewayContext
 from gateway.store.tables import AuditEntryRow
 from tests.service.console.conftest import PEER, sign_in
@@ -242,3 +245,28 @@ def test_language_switch_is_remembered(client: TestClient) -> None:
     assert '<html lang="fr">' in again.text
     dutch = client.get("/console", headers={PEER: "operator-viewer", "Accept-Language": "nl-BE"})
     assert '<html lang="fr">' in dutch.text  # the switch wins over the browser
+
+
+def test_vok_list_shows_workers_masked(client: TestClient, context: GatewayContext) -> None:
+    worker = next(
+        w
+        for w in generate(2025, 3000).with_profile("training")
+        for r in w.records
+        if context.codes.is_training_reason(r.reason.code if r.reason else None)
+        and context.codes.is_time_credit(r.category.code)
+    )
+    record = next(
+        r
+        for r in worker.records
+        if context.codes.is_training_reason(r.reason.code if r.reason else None)
+        and context.codes.is_time_credit(r.category.code)
+    )
+    live = CareerBreakMutation(attest_number="T-console-1", status=AttestStatus.NEW, record=record)
+    with context.store.transaction() as tx:
+        context.records.add_mutations("push-console", [live], tx=tx)
+    sign_in(client, "operator-viewer")
+    page = client.get("/console/vok", headers={PEER: "operator-viewer"})
+    assert page.status_code == 200
+    assert "T-console-1" in page.text
+    assert mask_insz(worker.insz) in page.text
+    assert worker.insz not in page.text
