@@ -1,4 +1,8 @@
-"""One real stack per session for the browser tests (gateway, Brussels simulator, Chromium).
+"""One real stack per session for the browser tests (gateway, Brussels simulator), and Chromium
+per test module.
+
+Playwright's sync API keeps an event loop running while it is started: it is stopped at the end
+of each module, so that tests collected after these (``asyncio.run`` in them) are unaffected.
 
 Skipped, with the reason, when Debian's Chromium or Playwright is missing. Chromium is
 ``/usr/bin/chromium`` from Debian (``.ci/install-peers.sh``); ``playwright install`` is never run.
@@ -68,13 +72,13 @@ def backend(gateway: Gateway, pki: PkiLayout) -> Iterator[Backend]:
     client.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as p:
         yield p
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     launched = playwright.chromium.launch(executable_path=str(CHROMIUM))
     yield launched
@@ -110,14 +114,14 @@ def new_context(
     )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def admin(browser: Browser, gateway: Gateway, pki: PkiLayout) -> Iterator[BrowserContext]:
     context = new_context(browser, gateway, pki, "operator-admin", locale="en-GB")
     yield context
     context.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def viewer(browser: Browser, gateway: Gateway, pki: PkiLayout) -> Iterator[BrowserContext]:
     context = new_context(browser, gateway, pki, "operator-viewer", locale="fr-BE")
     yield context
@@ -131,7 +135,7 @@ def shots(workdir: Path) -> Path:
     return target
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser_anonymous(
     browser: Browser, gateway: Gateway, pki: PkiLayout
 ) -> Iterator[BrowserContext]:

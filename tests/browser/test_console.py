@@ -201,6 +201,7 @@ def test_brussels_down_shows_live_and_the_backlog_drains(
     page.screenshot(path=str(shots / "console-overview-brussels-down.png"), full_page=True)
     expect(brussels_row.locator('[data-col="pending"]')).to_have_text("0", timeout=60_000)
     expect(brussels_row.locator('[data-col="circuit"]')).to_contain_text("gesloten")
+    page.goto("/console?lang=en")  # the profile is shared with the next tests
     page.close()
 
 
@@ -227,7 +228,7 @@ def test_keyboard_only_retry(
     page = admin.new_page()
     try:
         [(message_id, _)] = backend.submit(1, seed=15)
-        page.goto("/console/dead-letters")
+        page.goto("/console/dead-letters?lang=en")
         box = page.locator(f'tr[data-message="{message_id}"] input[type=checkbox]')
 
         def appeared() -> bool:
