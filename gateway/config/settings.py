@@ -19,6 +19,7 @@ from gateway.config.sections import (
     ConsoleConfig,
     DeliveryConfig,
     LoggingConfig,
+    MetricsConfig,
     PartnerConfig,
     PkiConfig,
     ServerConfig,
@@ -50,6 +51,7 @@ class Settings(BaseSettings):
     clients: dict[ClientId, ClientConfig] = Field(default_factory=dict)
     auth: AuthConfig = AuthConfig()
     logging: LoggingConfig = LoggingConfig()
+    metrics: MetricsConfig = MetricsConfig()
     delivery: DeliveryConfig = DeliveryConfig()
     audit: AuditConfig
     console: ConsoleConfig = ConsoleConfig()

@@ -1,5 +1,14 @@
-"""uvicorn's httptools protocol with a bound on the request head (request line + headers).
+"""uvicorn's httptools protocol with a bound on the request head, and the client certificate.
 
+**The client certificate.** When brug terminates TLS itself with a client CA (``[server]
+client_ca``), uvicorn verifies the certificate a client presents in the handshake but does not
+tell the application which one it was (its ASGI TLS extension has been an open pull request for
+years). This protocol reads it from the connection's SSL object once per connection and puts it
+in every request's scope as the ASGI TLS extension says, ``scope["extensions"]["tls"]
+["client_cert_chain"]`` (PEM), where :func:`gateway.auth.mtls.peer_certificate` finds it: mutual
+TLS works without a proxy in front.
+
+**The request head.**
 httptools buffers a header's value until it ends, and uvicorn sets no limit: one request with a
 50 MB ``Authorization`` header made ``brug serve`` grow by ~240 MB before any of brug's code
 ran. This protocol counts the bytes of the request head as they arrive, before they are fed to
@@ -7,22 +16,16 @@ the parser, and answers ``431 Request Header Fields Too Large`` (a problem+json 
 the connection once the head passes :data:`MAX_HEAD_BYTES`: memory stays bounded whatever an
 unauthenticated client sends, and nothing of brug runs for it.
 
-It also fills in the ASGI TLS extension that uvicorn leaves out: when brug terminates TLS itself
-and the peer presented a client certificate (``server.client_ca`` asks for one, the handshake
-checked it against that CA), ``scope["extensions"]["tls"]["client_cert_chain"]`` holds it in
-PEM, where :func:`gateway.auth.mtls.peer_certificate` looks first. Without this the application
-never learned which certificate a client presented to ``brug serve`` directly; the operator
-console signs operators in with theirs.
-
 ``brug serve`` selects it with uvicorn's ``http=`` option (by import path, so that
 ``--workers N`` processes load it too).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import ssl
-from typing import Any
+from typing import Any, cast
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -48,30 +51,25 @@ _ANSWER = (
 )
 
 
-def peer_certificate_pem(transport: Any) -> str | None:
-    """The client certificate the TLS peer presented (checked by the handshake), as PEM."""
-    ssl_object = transport.get_extra_info("ssl_object") if transport is not None else None
-    if ssl_object is None:
-        return None
-    der = ssl_object.getpeercert(binary_form=True)
-    return None if not der else ssl.DER_cert_to_PEM_cert(der)
-
-
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._in_head = True
         self._head_bytes = 0
-        self._tls: dict[str, Any] | None = None  # read once per connection
+        self._tls: dict[str, Any] | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        connection = transport.get_extra_info("ssl_object")
+        if isinstance(connection, ssl.SSLObject | ssl.SSLSocket):
+            der = connection.getpeercert(binary_form=True)
+            chain = [ssl.DER_cert_to_PEM_cert(der)] if der else []
+            self._tls = {"client_cert_chain": chain, "server_cert": None}
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        if self._tls is None:
-            pem = peer_certificate_pem(self.transport)
-            self._tls = {"client_cert_chain": [pem] if pem else [], "tls_version": None}
-        if self._tls["client_cert_chain"]:
-            extensions: dict[str, Any] = {"tls": self._tls}
-            self.scope["extensions"] = extensions
+        if self._tls is not None:
+            cast(dict[str, Any], self.scope)["extensions"] = {"tls": self._tls}
 
     def data_received(self, data: bytes) -> None:
         if self._in_head:
