@@ -23,6 +23,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
 from gateway.audit.signing import CheckpointVerifier
 from gateway.audit.verify import VerificationReport, verify_chain
@@ -223,7 +224,7 @@ def find_messages(context: GatewayContext, query: str) -> SearchResult:
     return SearchResult("id", typed, found)
 
 
-def _by_registration_id(session: object, dialect: str, registration_id: str) -> list[OutboxEntry]:
+def _by_registration_id(session: Session, dialect: str, registration_id: str) -> list[OutboxEntry]:
     """Entries whose stored (unsigned) message carries ``registration_id`` as an element's
     whole text: the BEV record keeps the Flemish registration id it was mapped from. A scan of
     the payloads (no index holds registration ids), newest first, bounded."""
@@ -234,7 +235,7 @@ def _by_registration_id(session: object, dialect: str, registration_id: str) -> 
         else text("instr(payload, :needle) > 0")
     ).bindparams(needle=needle)
     stmt = select(OutboxRow).where(match).order_by(OutboxRow.id.desc()).limit(MAX_LISTED)
-    return [OutboxEntry.from_row(r) for r in session.scalars(stmt)]  # type: ignore[attr-defined]
+    return [OutboxEntry.from_row(r) for r in session.scalars(stmt)]
 
 
 @dataclass(frozen=True, slots=True)
