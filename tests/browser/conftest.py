@@ -4,7 +4,8 @@ per test module.
 Playwright's sync API keeps an event loop running while it is started: it is stopped at the end
 of each module, so that tests collected after these (``asyncio.run`` in them) are unaffected.
 
-Skipped, with the reason, when Debian's Chromium or Playwright is missing. Chromium is
+Each test module skips, with the reason, when Debian's Chromium or Playwright is missing
+(:func:`tests.browser.support.skip_without_chromium`). Chromium is
 ``/usr/bin/chromium`` from Debian (``.ci/install-peers.sh``); ``playwright install`` is never run.
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -24,11 +25,8 @@ from tests.browser.support import CHROMIUM, Backend, Gateway, chromium_missing, 
 #: Where the tests write the console's screenshots; docs/img when regenerating the docs'.
 SHOTS_ENV = "BRUG_CONSOLE_SCREENSHOTS"
 
-_missing = chromium_missing()
-if _missing is not None:
-    pytest.skip(_missing, allow_module_level=True)
-
-from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright  # noqa: E402
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Playwright
 
 
 @pytest.fixture(scope="session")
@@ -74,6 +72,11 @@ def backend(gateway: Gateway, pki: PkiLayout) -> Iterator[Backend]:
 
 @pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
+    missing = chromium_missing()
+    if missing is not None:  # the test modules skip first; this guards a direct use
+        pytest.skip(missing)
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as p:
         yield p
 

@@ -5,6 +5,7 @@ Chromium driven by Playwright (never a downloaded browser build)."""
 from __future__ import annotations
 
 import json
+import os
 import ssl
 import subprocess
 import sys
@@ -23,7 +24,8 @@ from gateway.demo.stack import DEMO_CLIENT, demo_config
 from gateway.service.rest.resources import record_json, rest_json
 from gateway.wssecurity.pki import OPERATOR_SUBJECTS, PkiLayout
 
-CHROMIUM = Path("/usr/bin/chromium")
+#: Debian's Chromium; BRUG_CHROMIUM names another build of the distribution's.
+CHROMIUM = Path(os.environ.get("BRUG_CHROMIUM", "/usr/bin/chromium"))
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 READY_TIMEOUT = 60.0
 
@@ -37,6 +39,15 @@ def chromium_missing() -> str | None:
     except ImportError:
         return "playwright (the dev extra) is not installed"
     return None
+
+
+def skip_without_chromium() -> None:
+    """Skip the calling test module, with the reason, when the browser cannot run here."""
+    import pytest
+
+    missing = chromium_missing()
+    if missing is not None:
+        pytest.skip(missing, allow_module_level=True)
 
 
 def wait_until(predicate: Callable[[], bool], *, timeout: float, what: str) -> None:

@@ -7,10 +7,13 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import BrowserContext, Request, expect
 
 from gateway.wssecurity.pki import PkiLayout
-from tests.browser.support import Gateway
+from tests.browser.support import Gateway, skip_without_chromium
+
+skip_without_chromium()  # before importing Playwright
+
+from playwright.sync_api import BrowserContext, Request, expect  # noqa: E402
 
 pytestmark = pytest.mark.slow
 

@@ -16,11 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
 
 from adapters.simulation.process import RunningProcess
 from gateway.identifiers.insz import mask_insz
-from tests.browser.support import AXE, Backend, wait_until
+from tests.browser.support import AXE, Backend, skip_without_chromium, wait_until
+
+skip_without_chromium()  # before importing Playwright
+
+from playwright.sync_api import BrowserContext, Page, expect  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
