@@ -14,13 +14,20 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
 from adapters.simulation.process import RunningProcess, free_port, start_simulator
 from gateway.wssecurity.pki import PkiLayout, init_pki
-from tests.browser.support import CHROMIUM, Backend, Gateway, chromium_missing, console_config
+from tests.browser.support import (
+    CHROMIUM,
+    Backend,
+    Gateway,
+    chromium_missing,
+    console_config,
+    new_context,
+)
 
 #: Where the tests write the console's screenshots; docs/img when regenerating the docs'.
 SHOTS_ENV = "BRUG_CONSOLE_SCREENSHOTS"
@@ -86,35 +93,6 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     launched = playwright.chromium.launch(executable_path=str(CHROMIUM))
     yield launched
     launched.close()
-
-
-def new_context(
-    browser: Browser,
-    gateway: Gateway,
-    pki: PkiLayout,
-    operator: str | None,
-    **options: Any,
-) -> BrowserContext:
-    """A browser profile presenting ``operator``'s certificate (None: no certificate). The dev
-    CA is not in Chromium's trust store, hence ``ignore_https_errors`` (the gateway's side of
-    TLS is not what these tests check)."""
-    certificates = (
-        []
-        if operator is None
-        else [
-            {
-                "origin": gateway.url,
-                "certPath": str(pki[operator].cert),
-                "keyPath": str(pki[operator].key),
-            }
-        ]
-    )
-    return browser.new_context(
-        base_url=gateway.url,
-        ignore_https_errors=True,
-        client_certificates=certificates,  # type: ignore[arg-type]
-        **options,
-    )
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -23,6 +24,9 @@ from gateway.demo.sample import generate
 from gateway.demo.stack import DEMO_CLIENT, demo_config
 from gateway.service.rest.resources import record_json, rest_json
 from gateway.wssecurity.pki import OPERATOR_SUBJECTS, PkiLayout
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext
 
 #: Debian's Chromium; BRUG_CHROMIUM names another build of the distribution's.
 CHROMIUM = Path(os.environ.get("BRUG_CHROMIUM", "/usr/bin/chromium"))
@@ -202,3 +206,32 @@ class Backend:
             accepted.append((str(answer.json()["messageId"]), item.registration["worker"]["insz"]))
         assert len(accepted) == count, f"only {len(accepted)} of {count} in the sample"
         return accepted
+
+
+def new_context(
+    browser: Browser,
+    gateway: Gateway,
+    pki: PkiLayout,
+    operator: str | None,
+    **options: Any,
+) -> BrowserContext:
+    """A browser profile presenting ``operator``'s certificate (None: no certificate). The dev
+    CA is not in Chromium's trust store, hence ``ignore_https_errors`` (the gateway's side of
+    TLS is not what these tests check)."""
+    certificates = (
+        []
+        if operator is None
+        else [
+            {
+                "origin": gateway.url,
+                "certPath": str(pki[operator].cert),
+                "keyPath": str(pki[operator].key),
+            }
+        ]
+    )
+    return browser.new_context(
+        base_url=gateway.url,
+        ignore_https_errors=True,
+        client_certificates=certificates,  # type: ignore[arg-type]
+        **options,
+    )

@@ -19,11 +19,19 @@ import pytest
 
 from adapters.simulation.process import RunningProcess
 from gateway.identifiers.insz import mask_insz
-from tests.browser.support import AXE, Backend, skip_without_chromium, wait_until
+from gateway.wssecurity.pki import PkiLayout
+from tests.browser.support import (
+    AXE,
+    Backend,
+    Gateway,
+    new_context,
+    skip_without_chromium,
+    wait_until,
+)
 
 skip_without_chromium()  # before importing Playwright
 
-from playwright.sync_api import BrowserContext, Page, expect  # noqa: E402
+from playwright.sync_api import Browser, BrowserContext, Page, expect  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -95,6 +103,13 @@ def test_dead_letter_retried_and_delivered(
     finally:
         brussels.clear_faults()
 
+    # "Select all" (console.js, shown only with JavaScript) ticks every box, then clears them.
+    boxes = page.locator('input[name="entry"]')
+    select_all = page.get_by_role("button", name="Select all")
+    select_all.click()
+    assert all(boxes.nth(i).is_checked() for i in range(boxes.count()))
+    select_all.click()
+    assert not any(boxes.nth(i).is_checked() for i in range(boxes.count()))
     row.get_by_role("checkbox").check()
     page.get_by_role("button", name="Retry selected").click()
     expect(page.get_by_role("status")).to_have_text("1 message(s) queued again.")
@@ -267,3 +282,34 @@ def test_keyboard_only_retry(
     page.keyboard.press("Enter")
     expect(page.get_by_role("status")).to_have_text("1 message(s) queued again.")
     page.close()
+
+
+def test_without_javascript_the_console_still_works(
+    browser: Browser, gateway: Gateway, pki: PkiLayout, brussels: RunningProcess, backend: Backend
+) -> None:
+    """Plain pages and form posts: sign in, see the dead letter, retry it, no script at all."""
+    context = new_context(
+        browser, gateway, pki, "operator-admin", locale="en-GB", java_script_enabled=False
+    )
+    page = context.new_page()
+    brussels.set_faults(fail_ratio=1.0, fail_mode="refuse")
+    try:
+        [(message_id, _)] = backend.submit(1, seed=16)
+        page.goto("/console/dead-letters")
+        row = page.locator(f'tr[data-message="{message_id}"]')
+
+        def appeared() -> bool:
+            page.reload()
+            return row.count() == 1
+
+        wait_until(appeared, timeout=30, what="the refused message among the dead letters")
+    finally:
+        brussels.clear_faults()
+    expect(page.get_by_role("button", name="Select all")).to_be_hidden()
+    row.get_by_role("checkbox").check()
+    page.get_by_role("button", name="Retry selected").click()
+    expect(page.get_by_role("status")).to_have_text("1 message(s) queued again.")
+    assert page.url.endswith("/console/dead-letters?done=retry&count=1")  # post/redirect/get
+    page.goto("/console")
+    expect(page.locator('tr[data-partner="brussels"]')).to_be_visible()
+    context.close()

@@ -95,6 +95,7 @@ CATALOGUE: Mapping[str, tuple[str, str, str]] = {
         "Messages refusés par un partenaire ou dont les tentatives sont épuisées",
     ),
     "dead.select": ("Select", "Selecteren", "Sélectionner"),
+    "dead.select_all": ("Select all", "Alles selecteren", "Tout sélectionner"),
     "dead.select_one": (
         "Select message {id}",
         "Bericht {id} selecteren",
