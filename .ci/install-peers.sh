@@ -3,13 +3,16 @@
 #   - xmlsec1        : the XML Security Library CLI (C, libxml2/OpenSSL based)
 #   - libwss4j-java  : Apache WSS4J 1.6 (the stack MAGDA's connector is built on), which
 #                      pulls libxml-security-java (Apache Santuario) and its logging deps
-# plus the JDK pieces needed to compile the small Java harness.
+# plus the JDK pieces needed to compile the small Java harness, and
+#   - chromium, chromium-driver : Debian's Chromium, which tests/browser drive with Playwright
+#                                 (the operator console, /docs offline); never a downloaded build.
 #
 # Idempotent: when everything is present it exits 0 without touching apt. `apt-get update`
 # only runs when something is missing, so a warm machine pays nothing.
 set -euo pipefail
 
-PKGS=(xmlsec1 libwss4j-java libxml-security-java libslf4j-java libcommons-logging-java)
+PKGS=(xmlsec1 libwss4j-java libxml-security-java libslf4j-java libcommons-logging-java
+      chromium chromium-driver)
 # A JDK (javac + keytool) is needed too; accept any installed one, else install the default.
 if ! command -v javac >/dev/null 2>&1 || ! command -v keytool >/dev/null 2>&1; then
     PKGS+=(default-jdk-headless)

@@ -69,6 +69,11 @@ class FaultInjectionMiddleware:
             await self.app(scope, receive, _discard)  # processed, then the answer is "lost"
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         version = version_from_content_type(headers.get("content-type"))
+        if decision.fail_mode == "refuse":
+            body = fault_envelope(version, "sender", "simulated refusal: message rejected")
+            response = Response(body, 500, media_type=CONTENT_TYPES[version])
+            await response(scope, receive, send)
+            return
         body = fault_envelope(version, "receiver", "simulated failure: service overloaded")
         response = Response(body, 503, media_type=CONTENT_TYPES[version])
         await response(scope, receive, send)

@@ -9,7 +9,10 @@ Modes of a failed call (``fail_mode``):
 * ``before``: 503 with a SOAP Server fault, nothing processed (the partner was overloaded);
 * ``after``: the call is processed (a record stored) but the answer is replaced by the 503,
   as when a response is lost on the way back; the sender retries the same message id and
-  must get the first acknowledgement again, with nothing stored twice.
+  must get the first acknowledgement again, with nothing stored twice;
+* ``refuse``: nothing processed, answered with a SOAP *sender* fault (HTTP 500): the partner
+  rejects the message itself, which a sender must not retry (the gateway dead-letters it, and
+  an operator decides).
 
 Being *down* answers every non-admin request with ``503 Service Unavailable``, an empty body
 and ``Retry-After``: an HTTP-level refusal that every client treats as transient. (Closing the
@@ -27,7 +30,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-FailMode = Literal["before", "after"]
+FailMode = Literal["before", "after", "refuse"]
 Action = Literal["down", "fail"]
 
 

@@ -71,6 +71,17 @@ def serve_command(
                 markup=False,
             )
             raise typer.Exit(2)
+        console = settings.console
+        if workers > 1 and console.enabled and console.operators and console.session_key is None:
+            err_console.print(
+                "error: --workers > 1 with console operators needs [console] session_key "
+                "(BRUG_CONSOLE__SESSION_KEY): each worker process would otherwise sign sessions "
+                "with its own random key, and a session opened on one would be unknown to the "
+                "others",
+                markup=False,
+                soft_wrap=True,
+            )
+            raise typer.Exit(2)
         context = build_context(settings)  # checks everything and migrates, once
         refuse_sample_data(settings.rules, context)
     except BrugValidationError as exc:

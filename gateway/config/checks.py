@@ -211,10 +211,47 @@ def _audit(s: Settings) -> Iterator[Violation]:
         )
 
 
+def _console(s: Settings) -> Iterator[Violation]:
+    """Operators sign in with a client certificate that a CA checked (``server.client_ca``)."""
+    console = s.console
+    for operator_id, operator in console.operators.items():
+        where = format_path(("console", "operators", operator_id))
+        if not operator.cert_sha256 and operator.cert_subject is None:
+            yield _v(
+                where,
+                "no-credential",
+                "an operator needs cert_sha256 or cert_subject (their TLS client certificate)",
+            )
+        if operator.cert_subject is not None:
+            try:
+                x509.Name.from_rfc4514_string(operator.cert_subject)
+            except ValueError:
+                yield _v(
+                    f"{where}.cert_subject",
+                    "bad-subject",
+                    "not an RFC 4514 distinguished name (e.g. CN=Jan Peeters,O=WSE,C=BE)",
+                    operator.cert_subject,
+                )
+    if console.operators and not (s.server.client_ca or s.server.client_cert_header):
+        yield _v(
+            "server.client_ca",
+            "operators-need-ca",
+            "operators sign in with a client certificate checked against server.client_ca "
+            "(or forwarded by a proxy in server.client_cert_header)",
+        )
+    key = console.session_key
+    if key is not None and len(key.get_secret_value().encode()) < MIN_KEY_BYTES:
+        yield _v(
+            "console.session_key",
+            "too-short",
+            f"the session key needs at least {MIN_KEY_BYTES} bytes (use a random 32-byte key)",
+        )
+
+
 def consistency_violations(settings: Settings) -> list[Violation]:
     """Every rule that relates several keys, broken or not, as one list."""
     out: list[Violation] = []
-    for check in (_server, _pki, _partners, _clients, _auth, _audit):
+    for check in (_server, _pki, _partners, _clients, _auth, _audit, _console):
         out.extend(check(settings))
     return out
 

@@ -431,13 +431,51 @@ class ReportConfig(BaseModel):
     suppression_threshold: int = Field(default=5, ge=1, le=1000)
 
 
+OperatorRole = Literal["viewer", "admin"]
+
+
+class OperatorConfig(BaseModel):
+    """``[console.operators.<id>]``: a person who uses the operator console (``/console``).
+
+    Operators are not REST clients: they sign in with their own TLS client certificate
+    (issued by ``server.client_ca``), matched by SHA-256 fingerprint or subject DN, and get a
+    short browser session. ``viewer`` sees everything; ``admin`` may also retry and purge.
+    """
+
+    model_config = SECTION_CONFIG
+
+    name: str = Field(default="", max_length=100, description="shown in the console")
+    cert_sha256: tuple[Sha256Fingerprint, ...] = ()
+    cert_subject: str | None = Field(default=None, min_length=3, description="RFC 4514 DN")
+    role: OperatorRole = "viewer"
+
+
+class ConsoleConfig(BaseModel):
+    """``[console]``: the operator console served by ``brug serve`` under ``/console``."""
+
+    model_config = SECTION_CONFIG
+
+    enabled: bool = True
+    session_lifetime: Duration = Field(
+        default=timedelta(minutes=15), description="a session ends this long after sign-in"
+    )
+    session_key: SecretStr | None = Field(
+        default=None,
+        description="signs session cookies; default: a random key per process (sessions end "
+        "with the process; set it when running --workers > 1)",
+    )
+    operators: dict[ClientId, OperatorConfig] = Field(default_factory=dict)
+
+
 __all__ = [
     "AuditConfig",
     "AuthConfig",
     "CircuitBreakerConfig",
     "ClientConfig",
     "ClientId",
+    "ConsoleConfig",
     "LoggingConfig",
+    "OperatorConfig",
     "PartnerConfig",
     "PkiConfig",
     "ReportConfig",

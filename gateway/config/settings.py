@@ -16,6 +16,7 @@ from gateway.config.sections import (
     AuditConfig,
     AuthConfig,
     ClientConfig,
+    ConsoleConfig,
     DeliveryConfig,
     LoggingConfig,
     MetricsConfig,
@@ -57,6 +58,7 @@ class Settings(BaseSettings):
     audit: AuditConfig
     rules: RulesConfig = RulesConfig()
     report: ReportConfig = ReportConfig()
+    console: ConsoleConfig = ConsoleConfig()
 
     @classmethod
     def settings_customise_sources(

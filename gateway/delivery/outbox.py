@@ -419,6 +419,26 @@ class Outbox:
             session.flush()
             return OutboxEntry.from_row(row)
 
+    def purge_dead(self, entry_ids: Iterable[int]) -> tuple[OutboxEntry, ...]:
+        """Delete the given entries that are dead; return what was deleted (for the audit).
+
+        An operator's selection (the console's dead letters): entries that are no longer dead
+        when this runs (retried, or delivered since) are left alone.
+        """
+        ids = sorted(set(entry_ids))
+        if not ids:
+            return ()
+        chosen = select(OutboxRow).where(OutboxRow.id.in_(ids), OutboxRow.status == "dead")
+        with self._store.transaction() as session:
+            found = [OutboxEntry.from_row(r) for r in session.scalars(chosen.with_for_update())]
+            if found:
+                session.execute(
+                    delete(OutboxRow).where(
+                        OutboxRow.id.in_([e.id for e in found]), OutboxRow.status == "dead"
+                    )
+                )
+            return tuple(found)
+
     def purge(self, older_than: timedelta) -> int:
         """Delete delivered and dead entries created more than ``older_than`` ago."""
         cutoff = self._store.clock() - older_than

@@ -17,6 +17,8 @@ from fastapi import FastAPI
 from gateway.auth.dependencies import install_auth
 from gateway.observability.logs import stop_background_logging
 from gateway.observability.middleware import CorrelationIdMiddleware
+from gateway.service.api_docs import install_api_docs
+from gateway.service.console import install_console
 from gateway.service.context import GatewayContext
 from gateway.service.delivery_loop import DeliveryLoop
 from gateway.service.operations import operation_routes
@@ -60,14 +62,16 @@ def create_app(
             # the queued log lines now (later ones are written directly).
             stop_background_logging()
 
-    app = FastAPI(**openapi_metadata(), lifespan=lifespan, docs_url="/docs", redoc_url=None)
+    app = FastAPI(**openapi_metadata(), lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.context = context
+    install_api_docs(app)  # /docs and /redoc with assets served here, no CDN
     install_auth(app, context.auth, context.settings.server)
     install_rest_api(app, context)
     # The partners' SOAP routes first: every request is matched against the routes in order,
     # and the REST API's dozens of templates cost ~1 ms per SOAP request when tried before.
     app.router.routes[:0] = soap_routes(context)
     app.router.routes.extend(operation_routes(context))
+    install_console(app, context, None if loop is None else loop.breaker)  # /console
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(CorrelationIdMiddleware, metrics=context.metrics)
     return app

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from adapters.brussels.client import BrusselsClient
 from adapters.soap.exchange import PartnerAnswer
+from gateway.delivery.circuit import CircuitBreaker
 from gateway.delivery.transport import PartnerTransport, Sender
 from gateway.delivery.worker import DeliveryWorker, WorkerReport
 from gateway.observability.metrics import BrugMetrics, Outcome
@@ -87,6 +88,11 @@ class DeliveryLoop:
         self._stop = threading.Event()
         self._idle = context.settings.delivery.idle_poll.total_seconds()
         self._thread: threading.Thread | None = None
+
+    @property
+    def breaker(self) -> CircuitBreaker:
+        """This process's circuit breakers (the console shows their state per partner)."""
+        return self._worker.breaker
 
     def _on_batch(self, report: WorkerReport) -> None:
         count_batch(self._metrics, report)

@@ -28,6 +28,10 @@ from gateway.store.errors import StoreError as StoreError  # re-exported where i
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
+#: Execution option of the connections :meth:`Store.read` hands out.
+READ_ONLY_OPTION = "brug_read_only"
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
@@ -43,7 +47,10 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Readers (Store.read) take no write lock: in WAL mode a deferred transaction reads a
+        # snapshot while one writer goes on.
+        reading = connection.get_execution_options().get(READ_ONLY_OPTION, False)
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 class Store:
@@ -111,6 +118,22 @@ class Store:
             return
         with self._write_lock:
             yield
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for queries only, rolled back on exit, never serialised with the writers.
+
+        On SQLite a plain (deferred) ``BEGIN`` instead of ``BEGIN IMMEDIATE``: a reader that
+        polls (the operator console's overview, every few seconds) does not hold the one write
+        lock while it counts, and sees a consistent WAL snapshot. On PostgreSQL a read-only
+        ``REPEATABLE READ`` transaction: the same one snapshot for all its queries.
+        """
+        options: dict[str, Any] = {READ_ONLY_OPTION: True}
+        if self.dialect == "postgresql":
+            options |= {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+        reader = self.engine.execution_options(**options)
+        with Session(bind=reader, expire_on_commit=False) as session:
+            yield session  # closing the session rolls its transaction back
 
     @contextmanager
     def join(self, tx: Session | None) -> Iterator[Session]:

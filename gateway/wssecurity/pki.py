@@ -2,7 +2,9 @@
 
 ``init_pki(dir)`` writes a CA, three partner certificates (flanders, brussels, federal), one
 certificate from a different CA (``untrusted``), one certificate that has expired
-(``expired``, signed by the CA) and one ECDSA P-256 certificate (``ecdsa``). Each partner gets
+(``expired``, signed by the CA), one ECDSA P-256 certificate (``ecdsa``) and two operator
+certificates for the operator console (``operator-admin``, ``operator-viewer``; subjects
+:data:`OPERATOR_SUBJECTS`). Each partner gets
 ``NAME.key`` (unencrypted PKCS#8 PEM), ``NAME.pem`` and ``NAME.p12`` (password ``changeit``, the
 Java keystore habit, with the CA certificate included). As MAGDA does, the CN of ``flanders`` is
 a KBO enterprise number.
@@ -213,6 +215,15 @@ def _write_party(
     return party
 
 
+#: The people who use the operator console in development: name -> (CN, O).
+OPERATORS = {
+    "operator-admin": ("Dev Operator Admin", "brug development operators"),
+    "operator-viewer": ("Dev Operator Viewer", "brug development operators"),
+}
+#: Their subjects as RFC 4514 strings, as ``[console.operators.*] cert_subject`` names them.
+OPERATOR_SUBJECTS = {name: f"CN={cn},O={org},C=BE" for name, (cn, org) in OPERATORS.items()}
+
+
 def init_pki(directory: str | Path, hosts: Iterable[str] = ()) -> PkiLayout:
     """Create the development PKI under ``directory`` (created if missing) and return its layout.
 
@@ -259,6 +270,11 @@ def init_pki(directory: str | Path, hosts: Iterable[str] = ()) -> PkiLayout:
         now - timedelta(days=30),
     )
     parties["expired"] = _write_party(root, "expired", key, cert, ca_cert)
+
+    for name, (cn, org) in OPERATORS.items():
+        key = _rsa()
+        cert = _leaf(cn, org, f"{name}.brug.test", key, ca_key, ca_cert, *valid)
+        parties[name] = _write_party(root, name, key, cert, ca_cert)
 
     ec_key = ec.generate_private_key(ec.SECP256R1())
     cert = _leaf(

@@ -410,3 +410,36 @@ def test_duplicate_certificate_across_clients(conf_dir: Path) -> None:
     with pytest.raises(BrugValidationError) as exc:
         load_settings(path)
     assert "config.duplicate-certificate" in violations(exc)["clients.two.cert_sha256"]
+
+
+def test_console_operators_need_a_certificate_and_a_client_ca(conf_dir: Path) -> None:
+    path = write(
+        conf_dir,
+        MINIMAL
+        + """
+[console]
+session_key = "short"
+[console.operators.nocert]
+role = "admin"
+[console.operators.baddn]
+cert_subject = "not a DN"
+[console.operators.ok]
+cert_subject = "CN=Jan Peeters,O=WSE,C=BE"
+role = "viewer"
+""",
+    )
+    with pytest.raises(BrugValidationError) as exc:
+        load_settings(path)
+    found = violations(exc)
+    assert "config.no-credential" in found["console.operators.nocert"]
+    assert "config.bad-subject" in found["console.operators.baddn.cert_subject"]
+    assert "config.operators-need-ca" in found["server.client_ca"]
+    assert "config.too-short" in found["console.session_key"]
+    assert not any(p.startswith("console.operators.ok") for p in found)
+
+
+def test_console_role_is_viewer_or_admin(conf_dir: Path) -> None:
+    text = MINIMAL + '\n[console.operators.x]\ncert_subject = "CN=x"\nrole = "root"\n'
+    with pytest.raises(BrugValidationError) as exc:
+        load_settings(write(conf_dir, text))
+    assert "console.operators.x.role" in violations(exc)

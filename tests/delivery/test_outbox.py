@@ -210,3 +210,22 @@ def test_operator_retry_and_purge(store: Store, clock: FakeClock) -> None:
     assert "retried by operator" in (revived.last_error or "")
     assert outbox.purge(timedelta(days=7)) == 1  # only the delivered one; pending never
     assert {e.id for e in outbox.list()} == {dead_id, pending_id}
+
+
+def test_purge_dead_deletes_only_the_selected_dead_entries(store: Store) -> None:
+    """The console's purge of a selection: pending or delivered entries in it are kept."""
+    outbox = Outbox(store)
+    dead_a, dead_b, done, waiting = (enqueue(outbox, m) for m in ("pa", "pb", "pdone", "pwait"))
+    outbox.claim_batch("w", 3, LEASE)
+    outbox.record(
+        "w",
+        [
+            Outcome(dead_a, "dead", error="refused"),
+            Outcome(dead_b, "dead", error="refused"),
+            Outcome(done, "delivered", answer=PartnerAnswer(b"ok")),
+        ],
+    )
+    purged = outbox.purge_dead([dead_a, done, waiting, 10**9])
+    assert [e.message_id for e in purged] == ["pa"]
+    assert {e.id for e in outbox.list()} == {dead_b, done, waiting}
+    assert outbox.purge_dead([]) == ()

@@ -170,3 +170,17 @@ def test_unit_of_work_rolls_back_everything(store: Store, clock: object) -> None
         raise RuntimeError("effect failed")
     with store.transaction() as tx:
         assert tx.get(ReplayRow, "a") is None
+
+
+def test_a_reader_does_not_hold_the_write_lock(store: Store) -> None:
+    """``Store.read`` (the console's polling queries): a writer commits while a read
+    transaction is open, and the reader keeps its own snapshot until it ends."""
+    outbox = Outbox(store)
+    outbox.enqueue(partner="p", message_id="before", operation="op", payload=b"<a/>")
+    with store.read() as reader:
+        assert reader.execute(text("SELECT count(*) FROM outbox")).scalar() == 1
+        # On SQLite a BEGIN IMMEDIATE reader would make this wait out the busy timeout (30 s).
+        outbox.enqueue(partner="p", message_id="during", operation="op", payload=b"<b/>")
+        assert reader.execute(text("SELECT count(*) FROM outbox")).scalar() == 1
+    with store.read() as reader:
+        assert reader.execute(text("SELECT count(*) FROM outbox")).scalar() == 2
