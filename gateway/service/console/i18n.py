@@ -216,10 +216,20 @@ CATALOGUE: Mapping[str, tuple[str, str, str]] = {
     "col.period": ("Period", "Periode", "Période"),
     "col.reduction": ("Reduction", "Vermindering", "Réduction"),
     "eval.title": ("Evaluation", "Evaluatie", "Évaluation"),
-    "eval.none": (
-        "This gateway has no evaluation report yet.",
-        "Deze gateway heeft nog geen evaluatierapport.",
-        "Cette passerelle n'a pas encore de rapport d'évaluation.",
+    "eval.help": (
+        "The monitoring and evaluation figures of a school year, from this gateway's store: "
+        "aggregates only, small counts suppressed.",
+        "De monitoring- en evaluatiecijfers van een schooljaar, uit de opslag van deze gateway: "
+        "alleen totalen, kleine aantallen onderdrukt.",
+        "Les chiffres de suivi et d'évaluation d'une année scolaire, tirés de cette passerelle : "
+        "agrégats uniquement, petits nombres masqués.",
+    ),
+    "eval.school_year": ("School year", "Schooljaar", "Année scolaire"),
+    "eval.show": ("Show", "Tonen", "Afficher"),
+    "eval.open": (
+        "Open the report of {year} (charts)",
+        "Open het rapport van {year} (grafieken)",
+        "Ouvrir le rapport {year} (graphiques)",
     ),
     "error.title": ("Not possible", "Niet mogelijk", "Impossible"),
     "error.csrf": (

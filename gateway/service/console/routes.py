@@ -34,8 +34,11 @@ from gateway.auth.mtls import peer_certificate
 from gateway.delivery.circuit import CircuitBreaker
 from gateway.delivery.entries import OutboxEntry, OutboxStatus
 from gateway.delivery.errors import EntryNotFound
+from gateway.errors import BrugValidationError
 from gateway.identifiers.insz import mask_insz
 from gateway.observability.middleware import CLIENT_STATE_KEY
+from gateway.report.build import FORMATS, MEDIA_TYPES, evaluation_report, render
+from gateway.rules import schoolyear
 from gateway.service.console import i18n, queries
 from gateway.service.console.sessions import (
     COOKIE,
@@ -437,9 +440,59 @@ def console_router(console: Console) -> APIRouter:
     @router.get("/evaluation")
     def evaluation(request: Request) -> Response:
         session = console.session(request)
-        return console.page(request, "evaluation.html", session)
+        asked = request.query_params.get("schoolYear", "")
+        school_year = asked or schoolyear.school_year_of(context.store.clock().date())
+        try:
+            schoolyear.check(school_year, path="schoolYear")
+        except BrugValidationError as exc:
+            return console.page(
+                request,
+                "evaluation.html",
+                session,
+                status=400,
+                school_year=school_year,
+                problem=exc.violations[0].message,
+            )
+        return console.page(
+            request, "evaluation.html", session, school_year=school_year, problem=None
+        )
+
+    @router.get("/evaluation/report")
+    def evaluation_page(request: Request) -> Response:
+        """The evaluation report itself (docs/evaluation.md): only aggregates, small cells
+        suppressed with the configured threshold. Its charts are inline SVG with inline styles,
+        so this one response allows inline styles and nothing else (no script, no host)."""
+        console.session(request)
+        school_year = request.query_params.get("schoolYear", "")
+        fmt = request.query_params.get("format", "html")
+        try:
+            schoolyear.check(school_year, path="schoolYear")
+        except BrugValidationError as exc:
+            return Response(exc.violations[0].message, status_code=400, media_type="text/plain")
+        if fmt not in FORMATS:
+            return Response("format is html, json or csv", status_code=400)
+        report = evaluation_report(
+            context.store,
+            school_year,
+            codes=context.codes,
+            threshold=context.settings.report.suppression_threshold,
+        )
+        headers = {"Content-Security-Policy": REPORT_CSP}
+        if fmt != "html":
+            name = f"evaluation-{school_year}.{fmt}"
+            headers["Content-Disposition"] = f'attachment; filename="{name}"'
+        return Response(
+            render(report, fmt), media_type=MEDIA_TYPES[fmt], headers=headers
+        )
 
     return router
+
+
+#: The evaluation page: inline styles of its SVG charts, nothing else at all.
+REPORT_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
 
 
 def install_console(app: FastAPI, context: GatewayContext, breaker: CircuitBreaker | None) -> None:

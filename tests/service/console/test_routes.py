@@ -270,3 +270,40 @@ def test_vok_list_shows_workers_masked(client: TestClient, context: GatewayConte
     assert "T-console-1" in page.text
     assert mask_insz(worker.insz) in page.text
     assert worker.insz not in page.text
+
+
+def test_the_evaluation_page_links_the_report_of_a_school_year(client: TestClient) -> None:
+    sign_in(client, "operator-viewer")
+    page = client.get("/console/evaluation?schoolYear=2025-2026", headers={PEER: "operator-viewer"})
+    assert page.status_code == 200
+    assert "/console/evaluation/report?schoolYear=2025-2026" in page.text
+    report = client.get(
+        "/console/evaluation/report?schoolYear=2025-2026", headers={PEER: "operator-viewer"}
+    )
+    assert report.status_code == 200
+    assert "<svg" in report.text and "<script" not in report.text
+    policy = report.headers["content-security-policy"]
+    assert "default-src 'none'" in policy and "script-src" not in policy
+    figures = client.get(
+        "/console/evaluation/report?schoolYear=2025-2026&format=json",
+        headers={PEER: "operator-viewer"},
+    )
+    assert figures.json()["schoolYear"] == "2025-2026" or "2025-2026" in figures.text
+    assert "attachment" in figures.headers["content-disposition"]
+
+
+def test_a_malformed_school_year_is_named_not_a_500(client: TestClient) -> None:
+    sign_in(client, "operator-viewer")
+    page = client.get("/console/evaluation?schoolYear=2025", headers={PEER: "operator-viewer"})
+    assert page.status_code == 400
+    assert "YYYY-YYYY" in page.text
+    report = client.get(
+        "/console/evaluation/report?schoolYear=2025-2027", headers={PEER: "operator-viewer"}
+    )
+    assert report.status_code == 400
+
+
+def test_the_evaluation_report_needs_a_session(client: TestClient) -> None:
+    answer = client.get("/console/evaluation/report?schoolYear=2025-2026", follow_redirects=False)
+    assert answer.status_code in (302, 303)
+    assert "/console/login" in answer.headers["location"]
