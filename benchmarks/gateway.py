@@ -46,6 +46,7 @@ import statistics
 import tempfile
 import time
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +90,9 @@ def _envelope(template: etree._Element) -> bytes:
     found = template.find(f".//{{{HEADER_NS}}}messageId")
     assert found is not None
     found.text = str(uuid.uuid4())
+    stamp = template.find(f".//{{{HEADER_NS}}}timestamp")
+    assert stamp is not None  # the gateway refuses headers older than header_max_age
+    stamp.text = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return build_envelope(template, "1.1")
 
 

@@ -18,6 +18,7 @@ verifying through :class:`~gateway.wssecurity.zeep_plugin.BrugWsse`: see :func:`
 
 from __future__ import annotations
 
+import ssl
 from dataclasses import replace
 from datetime import UTC, datetime
 from types import TracebackType
@@ -71,6 +72,7 @@ class BrusselsClient:
         bev_version: bev_xml.Version | None = None,
         soap_version: SoapVersion = "1.1",
         http_client: httpx.Client | None = None,
+        verify: ssl.SSLContext | bool = True,
     ) -> None:
         self.url = url
         self.bev_version = bev_version
@@ -83,6 +85,7 @@ class BrusselsClient:
             soap_version=soap_version,
             response_schema=SCHEMA,
             http_client=http_client,
+            verify=verify,
         )
 
     def close(self) -> None:

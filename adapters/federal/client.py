@@ -13,6 +13,7 @@ The answer is read with :mod:`adapters.federal.xml` (the MAGDA Dutch wire names)
 
 from __future__ import annotations
 
+import ssl
 from types import TracebackType
 from typing import Any
 
@@ -50,6 +51,7 @@ class FederalClient:
         timeout: float = 10.0,
         soap_version: SoapVersion = "1.1",
         http_client: httpx.Client | None = None,
+        verify: ssl.SSLContext | bool = True,
     ) -> None:
         self.url = url
         self._exchange = SoapExchange(
@@ -60,6 +62,7 @@ class FederalClient:
             soap_version=soap_version,
             response_schema=SCHEMA,
             http_client=http_client,
+            verify=verify,
         )
         self.soap_version = soap_version
 

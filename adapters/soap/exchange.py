@@ -22,6 +22,7 @@ visibly, never mark it delivered.
 
 from __future__ import annotations
 
+import ssl
 from dataclasses import dataclass, field
 
 import httpx
@@ -82,6 +83,7 @@ class SoapExchange:
         soap_version: SoapVersion = "1.1",
         response_schema: str | None = None,
         http_client: httpx.Client | None = None,
+        verify: ssl.SSLContext | bool = True,
     ) -> None:
         self.url = url
         self.signer = signer
@@ -94,7 +96,8 @@ class SoapExchange:
             verifier.profile.max_elements,
         )
         self._own_client = http_client is None
-        self._client = http_client or httpx.Client(timeout=timeout)
+        # verify: the partner's TLS trust and brug's client certificate (mutual TLS)
+        self._client = http_client or httpx.Client(timeout=timeout, verify=verify)
 
     def close(self) -> None:
         if self._own_client:

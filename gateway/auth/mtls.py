@@ -10,11 +10,14 @@ implementation of the ASGI TLS extension has been an open pull request for years
    header, never pass a client's own through). URL-encoded PEM (nginx), PEM with folded lines
    (Apache ``%{SSL_CLIENT_CERT}s``) and base64 DER (HAProxy ``%[ssl_c_der,base64]``) are read.
 2. **An ASGI server implementing the TLS extension** puts ``client_cert_chain`` in
-   ``scope["extensions"]["tls"]``; brug uses it when present.
+   ``scope["extensions"]["tls"]``; brug uses it when present. ``brug serve`` terminating TLS
+   itself (``tls_cert`` + ``client_ca``) is one: its HTTP protocol
+   (:mod:`gateway.service.http_protocol`) reads the certificate uvicorn's handshake verified
+   against ``client_ca`` and fills in the extension.
 
-With uvicorn alone (``--ssl-ca-certs``, ``--ssl-cert-reqs 2``) only a network-level gate is
-possible: the handshake proves a certificate from the client CA, but the application never sees
-which one, so such clients authenticate with ``private_key_jwt`` on top.
+With plain uvicorn (``--ssl-ca-certs``, ``--ssl-cert-reqs 2``, its own protocol) only a
+network-level gate is possible: the handshake proves a certificate from the client CA, but the
+application never sees which one, so such clients authenticate with ``private_key_jwt`` on top.
 
 Matching is by SHA-256 fingerprint of the DER certificate (exact; rotate by listing both) or by
 subject DN (only safe because a CA checked the certificate; the configuration check insists).

@@ -16,11 +16,20 @@ from typing import Annotated
 
 import typer
 import uvicorn
+from prometheus_client import CollectorRegistry
 
 from gateway.cli._common import err_console, fail_validation
 from gateway.config import load_settings
+from gateway.config.settings import Settings
+from gateway.delivery.outbox import Outbox
 from gateway.errors import BrugError, BrugValidationError
 from gateway.observability.logs import configure_logging
+from gateway.observability.metrics_server import (
+    MetricsListener,
+    MultiProcessMetrics,
+    serve_metrics,
+)
+from gateway.store.database import Store
 
 
 def serve_command(
@@ -42,7 +51,7 @@ def serve_command(
     """Serve the gateway with the configuration in brug.toml (see docs/operations.md)."""
     from gateway.service.app import create_app
     from gateway.service.context import build_context
-    from gateway.service.factory import DELIVERY_ENV, FACTORY
+    from gateway.service.factory import DELIVERY_ENV
     from gateway.service.http_protocol import IMPORT_PATH as HTTP_PROTOCOL
     from gateway.service.sample_data import refuse_sample_data
 
@@ -92,21 +101,66 @@ def serve_command(
     }
     if sys.stdout.isatty():
         listen_port = port or server.port
-        typer.echo(startup_line(host or server.host, listen_port, bool(tls), workers, delivery))
+        typer.echo(
+            startup_line(
+                host or server.host,
+                listen_port,
+                bool(tls),
+                workers,
+                delivery,
+                metrics=settings.metrics.listen,
+            )
+        )
     if workers > 1:
         context.close()  # each worker builds its own (store connections do not survive fork)
         if config is not None:
             os.environ["BRUG_CONFIG"] = str(config.resolve())
         os.environ[DELIVERY_ENV] = "1" if delivery else "0"
-        uvicorn.run(FACTORY, factory=True, workers=workers, **options)  # type: ignore[arg-type]
+        _run_workers(settings, workers, options)
         return
+    listener = _start_metrics(settings, context.metrics.registry)
     try:
         uvicorn.run(create_app(context, delivery=delivery), **options)  # type: ignore[arg-type]
     finally:
+        if listener is not None:
+            listener.close()
         context.close()
 
 
-def startup_line(host: str, port: int, tls: bool, workers: int, delivery: bool) -> str:
+def _run_workers(settings: Settings, workers: int, options: dict[str, object]) -> None:
+    """uvicorn's supervisor with N workers; the supervisor serves the summed metrics."""
+    from gateway.service.factory import FACTORY
+
+    store = Store(settings.store.url)
+    shared = MultiProcessMetrics.start(Outbox(store).pending_by_partner)
+    listener = _start_metrics(settings, shared.registry)
+    try:
+        uvicorn.run(FACTORY, factory=True, workers=workers, **options)  # type: ignore[arg-type]
+    finally:
+        if listener is not None:
+            listener.close()
+        shared.close()
+        store.dispose()
+
+
+def _start_metrics(settings: Settings, registry: CollectorRegistry) -> MetricsListener | None:
+    address = settings.metrics.address()
+    if address is None:
+        return None
+    try:
+        return serve_metrics(registry, *address)
+    except OSError as exc:
+        err_console.print(
+            f"error: cannot serve metrics on {settings.metrics.listen} ([metrics] listen): "
+            f"{exc.strerror or exc}",
+            markup=False,
+        )
+        raise typer.Exit(2) from None
+
+
+def startup_line(
+    host: str, port: int, tls: bool, workers: int, delivery: bool, *, metrics: str = ""
+) -> str:
     """What a person at a terminal needs first: where brug listens and where its docs are.
 
     Printed on stdout only when stdout is a terminal: under a supervisor or a pipe the logs are
@@ -122,7 +176,8 @@ def startup_line(host: str, port: int, tls: bool, workers: int, delivery: bool) 
     worker = "delivery worker on" if delivery else "no delivery worker (--no-delivery)"
     return (
         f"brug listening on {base}{anywhere}: REST {base}/v1, SOAP {base}/soap/gateway/v1, "
-        f"API docs {base}/docs, health {base}/healthz, metrics {base}/metrics; "
+        f"API docs {base}/docs, health {base}/healthz, "
+        f"{f'metrics http://{metrics}/metrics' if metrics else 'no metrics listener'}; "
         f"{processes}, {worker}. Ctrl+C stops."
     )
 

@@ -97,6 +97,27 @@ def _partners(s: Settings) -> Iterator[Violation]:
                 f"not a shipped profile ({', '.join(known)}) nor a .toml file",
                 profile,
             )
+        if (partner.tls_cert is None) != (partner.tls_key is None):
+            missing = "tls_key" if partner.tls_key is None else "tls_cert"
+            yield _v(
+                f"{where}.{missing}",
+                "tls-pair",
+                "tls_cert and tls_key are set together or not at all",
+            )
+        if (partner.tls_ca or partner.tls_cert) and partner.url.scheme != "https":
+            yield _v(
+                f"{where}.url",
+                "tls-needs-https",
+                "tls_ca / tls_cert are for an https partner; this url is http",
+                str(partner.url),
+            )
+        if partner.inbound_operations and partner.party_code(name) is None:
+            yield _v(
+                f"{where}.party",
+                "party-required",
+                "a partner that may call brug's SOAP service needs the party code its message "
+                "headers name as sender",
+            )
         if partner.retry.backoff_base > partner.retry.backoff_max:
             yield _v(
                 f"{where}.retry.backoff_base",

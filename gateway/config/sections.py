@@ -12,6 +12,7 @@ environment (``BRUG_AUDIT__INSZ_HASH_KEY``) instead of writing them into the fil
 
 from __future__ import annotations
 
+import ssl
 from datetime import timedelta
 from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
@@ -31,6 +32,7 @@ from sqlalchemy.exc import ArgumentError
 
 from gateway.config.types import ClientId, Duration, Scope, Sha256Fingerprint
 from gateway.delivery.policy import PartnerPolicy
+from gateway.models.header import GATEWAY_PARTY_CODE, KNOWN_PARTNER_PARTIES, PARTY_PATTERN
 
 _HTTP_URL: TypeAdapter[AnyHttpUrl] = TypeAdapter(AnyHttpUrl)
 
@@ -63,6 +65,12 @@ class ServerConfig(BaseModel):
         default=False,
         description="let trusted_proxies name networks, not only single hosts (every host in "
         "them may then assert a client certificate)",
+    )
+    party: str = Field(
+        default=GATEWAY_PARTY_CODE,
+        pattern=PARTY_PATTERN,
+        description="brug's own party code: what a partner's message header must name as its "
+        "recipient",
     )
 
 
@@ -169,6 +177,26 @@ class PartnerConfig(BaseModel):
         default=(),
         description="purpose codes (message header) accepted from this partner; empty: none",
     )
+    party: str | None = Field(
+        default=None,
+        pattern=PARTY_PATTERN,
+        description="the party code this partner names as its message header's sender; "
+        "default: the known code of a partner called brussels or federal",
+    )
+    tls_ca: Path | None = Field(
+        default=None,
+        description="PEM CA(s) the partner's HTTPS server certificate must chain to; default: "
+        "the system's trust store",
+    )
+    tls_cert: Path | None = Field(
+        default=None, description="brug's TLS client certificate (PEM) for this partner's mTLS"
+    )
+    tls_key: Path | None = Field(default=None, description="the key (PEM) of tls_cert")
+    header_max_age: Duration = Field(
+        default=timedelta(days=2),
+        description="oldest message header timestamp accepted from this partner (the business "
+        "message's age; the WS-Security Timestamp bounds the transmission itself)",
+    )
     timeout: Duration = timedelta(seconds=30)
     retry: RetryConfig = RetryConfig()
     circuit_breaker: CircuitBreakerConfig = CircuitBreakerConfig()
@@ -179,6 +207,24 @@ class PartnerConfig(BaseModel):
         if any(not op.strip() for op in value):
             raise ValueError("an operation name cannot be blank")
         return value
+
+    def tls_context(self) -> ssl.SSLContext | bool:
+        """How brug's HTTP client checks this partner (and proves itself): ``True`` for the
+        system's trust store and no client certificate, else an SSL context with ``tls_ca`` and
+        ``tls_cert``/``tls_key``. Raises OSError / ssl.SSLError for unreadable files."""
+        if self.tls_ca is None and self.tls_cert is None:
+            return True
+        context = ssl.create_default_context(
+            cafile=str(self.tls_ca) if self.tls_ca is not None else None
+        )
+        if self.tls_cert is not None:
+            key = str(self.tls_key) if self.tls_key is not None else None
+            context.load_cert_chain(str(self.tls_cert), key)
+        return context
+
+    def party_code(self, name: str) -> str | None:
+        """The sender code expected from this partner: ``party``, else the known one by name."""
+        return self.party or KNOWN_PARTNER_PARTIES.get(name)
 
     def delivery_policy(self) -> PartnerPolicy:
         """The outbox's view of this partner: retry limits and circuit breaker in one object."""
@@ -278,6 +324,42 @@ class DeliveryConfig(BaseModel):
         if not timedelta(milliseconds=10) <= value <= timedelta(seconds=60):
             raise ValueError("must be between 10 ms and 60 seconds")
         return value
+
+
+class MetricsConfig(BaseModel):
+    """``[metrics]``: where the Prometheus exposition is served, apart from the API.
+
+    Metric labels name clients and partners and the counters show the traffic per partner:
+    information for the monitoring system, not for whoever can reach the public port. So
+    ``/metrics`` has its own plain-HTTP listener, on loopback by default (a scraper on another
+    host needs ``listen = "10.0.0.7:9464"`` on an internal interface); ``listen = ""`` serves no
+    metrics at all. With ``brug serve --workers N`` the supervisor serves the sum of every
+    worker's counters (prometheus_client's multiprocess mode).
+    """
+
+    model_config = SECTION_CONFIG
+
+    listen: str = Field(
+        default="127.0.0.1:9464",
+        description='host:port of the metrics listener ("[::1]:9464" for IPv6); "" for none',
+    )
+
+    @field_validator("listen")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        if value == "":
+            return value
+        host, sep, port = value.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+            raise ValueError('must be "host:port" (e.g. "127.0.0.1:9464") or "" for none')
+        return value
+
+    def address(self) -> tuple[str, int] | None:
+        """``(host, port)`` to bind, or None when metrics are not served."""
+        if not self.listen:
+            return None
+        host, _, port = self.listen.rpartition(":")
+        return host.strip("[]"), int(port)
 
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]

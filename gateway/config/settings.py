@@ -18,6 +18,7 @@ from gateway.config.sections import (
     ClientConfig,
     DeliveryConfig,
     LoggingConfig,
+    MetricsConfig,
     PartnerConfig,
     PkiConfig,
     RulesConfig,
@@ -50,6 +51,7 @@ class Settings(BaseSettings):
     clients: dict[ClientId, ClientConfig] = Field(default_factory=dict)
     auth: AuthConfig = AuthConfig()
     logging: LoggingConfig = LoggingConfig()
+    metrics: MetricsConfig = MetricsConfig()
     delivery: DeliveryConfig = DeliveryConfig()
     audit: AuditConfig
     rules: RulesConfig = RulesConfig()

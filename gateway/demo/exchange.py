@@ -120,7 +120,7 @@ class BackendClient:
         return dict(answer.json())
 
     def pending(self) -> int:
-        text = self.http.get("/metrics/").text
+        text = self.http.get(self.stack.metrics_url).text
         total = 0.0
         for line in text.splitlines():
             if line.startswith("brug_outbox_pending{"):
@@ -128,7 +128,7 @@ class BackendClient:
         return int(total)
 
     def retries(self) -> int:
-        text = self.http.get("/metrics/").text
+        text = self.http.get(self.stack.metrics_url).text
         return int(
             sum(
                 float(line.rsplit(" ", 1)[1])

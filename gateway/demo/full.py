@@ -122,7 +122,7 @@ def run_full_demo(count: int, seed: int, workdir: Path, outage: float, mutations
     console.print(
         "\nNext: run `brug serve --config "
         f"{stack.config_path}` and open {stack.gateway_url}/docs (Swagger UI) and "
-        f"{stack.gateway_url}/metrics; logs are in {workdir}/*.log; "
+        f"{stack.metrics_url} (metrics, its own listener); logs are in {workdir}/*.log; "
         "`brug demo --offline` shows the data core alone."
     )
     if not ok:

@@ -32,9 +32,11 @@ def demo_config(
     brussels: str,
     federal: str,
     store_url: str | None = None,
+    metrics_port: int | None = None,
 ) -> str:
     """The brug.toml of the demo: loopback partners, SQLite store (unless ``store_url``), the
-    flanders dev identity."""
+    flanders dev identity; metrics on ``127.0.0.1:metrics_port`` (none without one)."""
+    metrics = f"127.0.0.1:{metrics_port}" if metrics_port is not None else ""
     base = f"http://127.0.0.1:{port}"
     store = store_url or f"sqlite:///{workdir / 'brug.db'}"
     p = pki.root
@@ -45,6 +47,9 @@ port = {port}
 
 [store]
 url = "{store}"
+
+[metrics]
+listen = "{metrics}"
 
 [pki]
 key = "{p / "flanders.key"}"
@@ -111,6 +116,7 @@ class DemoStack:
     federal: RunningProcess = field(init=False)
     gateway: subprocess.Popen[bytes] = field(init=False)
     gateway_url: str = field(init=False)
+    metrics_url: str = field(init=False)  # the gateway's metrics listener (``[metrics] listen``)
     config_path: Path = field(init=False)
     store_url: str | None = None  # default: SQLite in the work directory
     gateway_workers: int = 1  # `brug serve --workers` (more than one needs PostgreSQL)
@@ -138,8 +144,9 @@ class DemoStack:
                 extra_args=["--workers", "3000", "--seed", "2025", "--feed-size", "600"],
                 log_path=self.workdir / "federal-sim.log",
             )
-            port = free_port()
+            port, metrics_port = free_port(), free_port()
             self.gateway_url = f"http://127.0.0.1:{port}"
+            self.metrics_url = f"http://127.0.0.1:{metrics_port}/metrics"
             self.config_path = self.workdir / "brug.toml"
             self.config_path.write_text(
                 demo_config(
@@ -149,6 +156,7 @@ class DemoStack:
                     self.brussels.service_url,
                     self.federal.service_url,
                     self.store_url,
+                    metrics_port=metrics_port,
                 )
             )
             self._start_gateway()

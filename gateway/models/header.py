@@ -15,6 +15,12 @@ from gateway.models.common import RECORD_CONFIG, Kbo, Record
 
 PARTY_PATTERN = r"^[a-z][a-z0-9-]{1,39}$"
 
+#: brug's own party code (run by the Flemish Department of Work and Social Economy): the sender
+#: of what it sends, the recipient partners' messages must name (``[server] party``).
+GATEWAY_PARTY_CODE = "flanders-wse"
+#: The party codes of the partners brug knows by name (``[partners.<name>] party`` overrides).
+KNOWN_PARTNER_PARTIES = {"brussels": "brussels-bee", "federal": "federal-rva"}
+
 
 class Party(Record):
     model_config = RECORD_CONFIG

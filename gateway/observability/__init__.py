@@ -25,7 +25,7 @@ from gateway.observability.logs import (
     configure_logging,
     make_handler,
 )
-from gateway.observability.metrics import BrugMetrics, Outcome, metrics_app
+from gateway.observability.metrics import BrugMetrics, Outcome
 from gateway.observability.middleware import CLIENT_STATE_KEY, CorrelationIdMiddleware
 from gateway.observability.redaction import contains_insz, redact_insz, redact_value
 
@@ -47,7 +47,6 @@ __all__ = [
     "correlation_scope",
     "current_correlation_id",
     "make_handler",
-    "metrics_app",
     "new_correlation_id",
     "outgoing_headers",
     "redact_insz",

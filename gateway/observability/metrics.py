@@ -26,11 +26,9 @@ from prometheus_client import (
     Gauge,
     Histogram,
     generate_latest,
-    make_asgi_app,
 )
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from starlette.types import ASGIApp
 
 PARTNER_CALL_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0)
 REQUEST_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -113,7 +111,7 @@ class BrugMetrics:
                 registry=self.registry,
             )
         else:
-            self.registry.register(_PendingCollector(outbox_pending))
+            register_outbox_pending(self.registry, outbox_pending)
 
     def count_message(self, partner: str, operation: str, outcome: Outcome) -> None:
         self.messages_total.labels(partner, operation, Outcome(outcome).value).inc()
@@ -145,11 +143,6 @@ class BrugMetrics:
         return generate_latest(self.registry)
 
 
-def metrics_app(metrics: BrugMetrics) -> ASGIApp:
-    """An ASGI app serving ``metrics``; mount it: ``app.mount("/metrics", metrics_app(m))``.
-
-    Serve it on an internal port or path only: it is for the monitoring system, not for
-    partners (label values name clients and partners).
-    """
-    app: ASGIApp = make_asgi_app(registry=metrics.registry)
-    return app
+def register_outbox_pending(registry: CollectorRegistry, source: PendingCounts) -> None:
+    """Add ``brug_outbox_pending`` read from ``source`` at scrape time to ``registry``."""
+    registry.register(_PendingCollector(source))

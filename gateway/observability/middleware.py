@@ -4,14 +4,17 @@ A pure ASGI middleware (not Starlette's ``BaseHTTPMiddleware``): it does not buf
 sets the context variable in the same task that runs the endpoint, so the correlation id is seen
 by everything the request does, including code run through ``run_in_threadpool``.
 
-The histogram's ``operation`` label is the route *template* (``/vov/{id}``), read after routing;
-its ``partner`` label is the authenticated client id, which the auth dependency leaves in the
-request state under :data:`CLIENT_STATE_KEY`. Both are bounded sets; the raw path is not.
+The histogram's ``operation`` label is the route *template* as the application serves it
+(``/v1/odb-courses/{odbNumber}``: with the router's prefix, without path converters), read
+after routing; its ``partner`` label is the authenticated client id, which the auth dependency
+leaves in the request state under :data:`CLIENT_STATE_KEY`. Both are bounded sets; the raw path
+is not. ``unmatched`` means that no route took the request (a 404).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import time
 from typing import Any
 
@@ -27,6 +30,9 @@ from gateway.observability.correlation import (
 from gateway.observability.metrics import BrugMetrics
 
 CLIENT_STATE_KEY = "brug_client"
+#: An endpoint that knows better than its route template what it did (the SOAP endpoint: the
+#: operation's name) leaves it in the request state under this key.
+OPERATION_STATE_KEY = "brug_operation"
 ANONYMOUS = "anonymous"
 UNMATCHED = "unmatched"
 
@@ -40,10 +46,72 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-def _operation(scope: Scope) -> str:
-    route: Any = scope.get("route")
-    path = getattr(route, "path", None)
-    return path if isinstance(path, str) else UNMATCHED
+_CONVERTER = re.compile(r"\{(\w+):[^}]+\}")
+
+
+class RouteLabels:
+    """The served route template of a routed request, from what routing left in the scope.
+
+    Starlette records the matched ``endpoint``: its template is found in the application's
+    route list, once per endpoint (an endpoint served under several templates is told apart by
+    matching those only). FastAPI records the route *as declared* in its router, without the
+    prefixes of the routers it was included in: the full template is the one path of the
+    application's OpenAPI document that ends with it.
+    """
+
+    def __init__(self) -> None:
+        self._by_endpoint: dict[Any, tuple[Any, ...]] | None = None
+        self._full: dict[str, str] = {}
+        self._documented: tuple[str, ...] | None = None
+
+    def label(self, scope: Scope) -> str:
+        state = scope.get("state")
+        named = state.get(OPERATION_STATE_KEY) if isinstance(state, dict) else None
+        if isinstance(named, str):
+            return named
+        app = scope.get("app")
+        declared = getattr(scope.get("route"), "path_format", None)
+        if isinstance(declared, str):
+            return self._served(app, _CONVERTER.sub(r"{\1}", declared))
+        endpoint = scope.get("endpoint")
+        if endpoint is None or app is None:
+            return UNMATCHED
+        if self._by_endpoint is None:
+            self._by_endpoint = _index(getattr(app, "routes", ()))
+        candidates = self._by_endpoint.get(endpoint, ())
+        if len(candidates) == 1:
+            return _template(candidates[0])
+        for route in candidates:
+            match, _ = route.matches(scope)
+            if match.name == "FULL":
+                return _template(route)
+        return UNMATCHED
+
+    def _served(self, app: Any, declared: str) -> str:
+        known = self._full.get(declared)
+        if known is not None:
+            return known
+        if self._documented is None:
+            openapi = getattr(app, "openapi", None)
+            paths = openapi().get("paths", {}) if callable(openapi) else {}
+            self._documented = tuple(paths)
+        matches = [p for p in self._documented if p.endswith(declared)]
+        served = matches[0] if len(matches) == 1 else declared
+        self._full[declared] = served  # bounded: one entry per declared route
+        return served
+
+
+def _index(routes: Any) -> dict[Any, tuple[Any, ...]]:
+    found: dict[Any, list[Any]] = {}
+    for route in routes:
+        endpoint = getattr(route, "endpoint", None)
+        if endpoint is not None and isinstance(getattr(route, "path", None), str):
+            found.setdefault(endpoint, []).append(route)
+    return {endpoint: tuple(group) for endpoint, group in found.items()}
+
+
+def _template(route: Any) -> str:
+    return _CONVERTER.sub(r"{\1}", str(route.path))
 
 
 def _client(scope: Scope) -> str:
@@ -68,6 +136,7 @@ class CorrelationIdMiddleware:
         self.header = header
         self._header_key = header.lower().encode("latin-1")
         self.log_requests = log_requests
+        self._labels = RouteLabels()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -89,7 +158,7 @@ class CorrelationIdMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - start
-            operation, client = _operation(scope), _client(scope)
+            operation, client = self._labels.label(scope), _client(scope)
             if self.metrics is not None and scope["type"] == "http":
                 self.metrics.observe_request(client, operation, elapsed)
             if self.log_requests:

@@ -47,6 +47,7 @@ class Partner:
     signer: Signer  # brug's key, under this partner's profile
     verifier: Verifier  # this partner's profile, trust store, pins, the shared replay cache
     pins: frozenset[str]  # SHA-256 fingerprints (lowercase hex) of its signing certificates
+    party: str | None = None  # the sender code its message headers must name
 
     def may_call(self, operation: str) -> bool:
         return operation in self.config.inbound_operations
@@ -111,6 +112,7 @@ def _partner(
         signer=Signer(profile, key),
         verifier=Verifier(profile, trust, pins=tuple(pins), replay_cache=replay),
         pins=pins,
+        party=config.party_code(name),
     )
 
 
@@ -163,6 +165,7 @@ def build_context(settings: Settings, *, upgrade: bool = True) -> GatewayContext
             p.verifier,
             timeout=p.config.timeout.total_seconds(),
             soap_version=p.config.soap_version,
+            verify=p.config.tls_context(),
         )
     if FEDERAL in partners:
         p = partners[FEDERAL]
@@ -172,5 +175,6 @@ def build_context(settings: Settings, *, upgrade: bool = True) -> GatewayContext
             p.verifier,
             timeout=p.config.timeout.total_seconds(),
             soap_version=p.config.soap_version,
+            verify=p.config.tls_context(),
         )
     return context

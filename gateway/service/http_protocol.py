@@ -1,5 +1,14 @@
-"""uvicorn's httptools protocol with a bound on the request head (request line + headers).
+"""uvicorn's httptools protocol with a bound on the request head, and the client certificate.
 
+**The client certificate.** When brug terminates TLS itself with a client CA (``[server]
+client_ca``), uvicorn verifies the certificate a client presents in the handshake but does not
+tell the application which one it was (its ASGI TLS extension has been an open pull request for
+years). This protocol reads it from the connection's SSL object once per connection and puts it
+in every request's scope as the ASGI TLS extension says, ``scope["extensions"]["tls"]
+["client_cert_chain"]`` (PEM), where :func:`gateway.auth.mtls.peer_certificate` finds it: mutual
+TLS works without a proxy in front.
+
+**The request head.**
 httptools buffers a header's value until it ends, and uvicorn sets no limit: one request with a
 50 MB ``Authorization`` header made ``brug serve`` grow by ~240 MB before any of brug's code
 ran. This protocol counts the bytes of the request head as they arrive, before they are fed to
@@ -13,8 +22,10 @@ unauthenticated client sends, and nothing of brug runs for it.
 
 from __future__ import annotations
 
+import asyncio
 import json
-from typing import Any
+import ssl
+from typing import Any, cast
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -45,6 +56,20 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         super().__init__(*args, **kwargs)
         self._in_head = True
         self._head_bytes = 0
+        self._tls: dict[str, Any] | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        connection = transport.get_extra_info("ssl_object")
+        if isinstance(connection, ssl.SSLObject | ssl.SSLSocket):
+            der = connection.getpeercert(binary_form=True)
+            chain = [ssl.DER_cert_to_PEM_cert(der)] if der else []
+            self._tls = {"client_cert_chain": chain, "server_cert": None}
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        if self._tls is not None:
+            cast(dict[str, Any], self.scope)["extensions"] = {"tls": self._tls}
 
     def data_received(self, data: bytes) -> None:
         if self._in_head:

@@ -1,4 +1,7 @@
-"""Liveness, readiness and metrics: what an orchestrator and Prometheus ask of the gateway.
+"""Liveness and readiness: what an orchestrator asks of the gateway.
+
+(Prometheus scrapes its own listener, ``[metrics] listen``: see
+:mod:`gateway.observability.metrics_server`.)
 
 ``/healthz`` says the process answers (no dependencies: a restart would not fix a database
 outage). ``/readyz`` says whether to send traffic: the store answers a query, and each partner
@@ -19,9 +22,9 @@ import httpx
 from sqlalchemy import text
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Route
 
-from gateway.observability.metrics import metrics_app
+from gateway.config.sections import PartnerConfig
 from gateway.service.context import GatewayContext
 
 PARTNER_PROBE_TIMEOUT = 2.0
@@ -65,17 +68,22 @@ async def readiness(context: GatewayContext) -> tuple[bool, dict[str, Any]]:
     ok, detail = await asyncio.to_thread(_store_ready, context)
     checks: dict[str, Any] = {"store": {"ok": ok, "detail": detail}}
     partners = sorted(context.partners.items())
-    async with httpx.AsyncClient(timeout=PARTNER_PROBE_TIMEOUT) as client:
-        probes = await asyncio.gather(
-            *(probe_partner(client, str(partner.config.url)) for _, partner in partners)
-        )
+    probes = await asyncio.gather(*(_probe(partner.config) for _, partner in partners))
     for (name, _), (reachable, why) in zip(partners, probes, strict=True):
         checks[f"partner:{name}"] = {"ok": reachable, "detail": why}
     # The store is required; a partner that is down only delays delivery (the outbox retries).
     return ok, checks
 
 
-def operation_routes(context: GatewayContext) -> list[Route | Mount]:
+async def _probe(config: PartnerConfig) -> tuple[bool, str]:
+    """Probe with the partner's own TLS settings: its CA, brug's client certificate."""
+    async with httpx.AsyncClient(
+        timeout=PARTNER_PROBE_TIMEOUT, verify=config.tls_context()
+    ) as client:
+        return await probe_partner(client, str(config.url))
+
+
+def operation_routes(context: GatewayContext) -> list[Route]:
     started = time.monotonic()
 
     async def healthz(_: Request) -> Response:
@@ -91,5 +99,4 @@ def operation_routes(context: GatewayContext) -> list[Route | Mount]:
     return [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
-        Mount("/metrics", app=metrics_app(context.metrics)),
     ]

@@ -315,6 +315,10 @@ def test_relations_between_keys_name_the_key_to_fix(conf_dir: Path) -> None:
         [partners.brussels.retry]
         backoff_base = "1h"
         backoff_max = "1m"
+        [partners.ksz]
+        url = "http://127.0.0.1:8083/soap"
+        operations = ["Query"]
+        inbound_operations = ["GetMessageStatus"]
         [clients.nocred]
         scopes = ["vov:read"]
         [clients.two]
@@ -337,6 +341,7 @@ def test_relations_between_keys_name_the_key_to_fix(conf_dir: Path) -> None:
     assert "config.required" in found["pki.trust"]
     assert "config.unknown-profile" in found["partners.brussels.wsse_profile"]
     assert "config.backoff-order" in found["partners.brussels.retry.backoff_base"]
+    assert "config.party-required" in found["partners.ksz.party"]
     assert "config.no-credential" in found["clients.nocred"]
     assert "config.one-key-source" in found["clients.two.public_key"]
     assert "config.https-required" in found["clients.two.jwks_url"]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from gateway.observability import BrugMetrics, Outcome, metrics_app
+from gateway.observability import BrugMetrics, Outcome
+from gateway.observability.metrics_server import serve_metrics
 
 FAMILIES = {
     "brug_messages": "counter",
@@ -76,17 +75,26 @@ def test_registries_are_independent() -> None:
     assert "brug_retries_total{" not in second.exposition().decode()
 
 
-def test_metrics_asgi_app() -> None:
+def test_the_metrics_listener_serves_the_registry_on_its_own_port() -> None:
     metrics = BrugMetrics()
     metrics.count_message("federal", "GetCareerBreaks", Outcome.ACCEPTED)
-
-    async def scrape() -> httpx.Response:
-        transport = httpx.ASGITransport(app=metrics_app(metrics))
-        async with httpx.AsyncClient(transport=transport, base_url="http://brug") as client:
-            return await client.get("/")
-
-    response = asyncio.run(scrape())
+    listener = serve_metrics(metrics.registry, "127.0.0.1", 0)  # 0: any free port
+    try:
+        response = httpx.get(f"http://127.0.0.1:{listener.port}/metrics", timeout=5)
+    finally:
+        listener.close()
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
     for name in FAMILIES:
         assert f"# TYPE {name}" in response.text
+    with pytest.raises(httpx.ConnectError):  # closed: the port is free again
+        httpx.get(f"http://127.0.0.1:{listener.port}/metrics", timeout=5)
+
+
+def test_a_taken_metrics_port_is_an_os_error() -> None:
+    first = serve_metrics(BrugMetrics().registry, "127.0.0.1", 0)
+    try:
+        with pytest.raises(OSError):
+            serve_metrics(BrugMetrics().registry, "127.0.0.1", first.port)
+    finally:
+        first.close()

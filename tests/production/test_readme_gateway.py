@@ -54,6 +54,7 @@ class Deployment:
     brussels: RunningProcess
     federal: RunningProcess
     gateway: subprocess.Popen[bytes]
+    metrics_port: int
 
     @property
     def pki(self) -> Path:
@@ -107,9 +108,11 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
     work = tmp_path_factory.mktemp("operator")
     shutil.copytree(ROOT / "examples", work / "examples")
     gateway_port, brussels_port, federal_port = free_port(), free_port(), free_port()
+    metrics_port = free_port()
     config = work / "examples" / "brug.toml"
     text = config.read_text(encoding="utf-8")
-    for old, new in ((8443, gateway_port), (8081, brussels_port), (8082, federal_port)):
+    ports = ((8443, gateway_port), (8081, brussels_port), (8082, federal_port))
+    for old, new in (*ports, (9464, metrics_port)):
         assert f":{old}" in text or f"= {old}" in text
         text = text.replace(f":{old}", f":{new}").replace(f"port = {old}", f"port = {new}")
     config.write_text(text, encoding="utf-8")
@@ -143,7 +146,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
         )
     try:
         _wait_for_gateway(gateway, f"https://localhost:{gateway_port}", pki / "ca.pem", log)
-        yield Deployment(work, gateway_port, brussels, federal, gateway)
+        yield Deployment(work, gateway_port, brussels, federal, gateway, metrics_port)
     finally:
         gateway.terminate()
         try:
@@ -286,3 +289,73 @@ def test_the_token_and_registration_curls_of_operations_md_run_as_written(
     assert run.returncode == 0, run.stdout + run.stderr
     status = json.loads(run.stdout.strip().splitlines()[-1])
     assert status["status"] == "delivered", status
+
+
+def test_the_metrics_curl_of_operations_md_runs_as_written(deployment: Deployment) -> None:
+    block = _doc_block(ROOT / "docs" / "operations.md", "curl http://127.0.0.1:9464/metrics")
+    script = block.replace(":9464/", f":{deployment.metrics_port}/")
+    run = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "# TYPE brug_messages_total counter" in run.stdout
+    assert "brug_outbox_pending" in run.stdout
+    # and not on the public port
+    with deployment.client() as client:
+        assert client.get("/metrics").status_code == 404
+
+
+def _run_script(script: str, deployment: Deployment) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BRUG_")}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    return subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script.replace(":8443/", f":{deployment.port}/")],
+        cwd=deployment.workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_the_curls_of_rest_api_md_run_as_written(deployment: Deployment) -> None:
+    rest_api = ROOT / "docs" / "rest-api.md"
+    token = _doc_block(rest_api, "ASSERTION=$(python -c")
+    single = _doc_block(rest_api, "# examples/ holds canonical records")
+    bulk = _doc_block(rest_api, "# one line per registration")
+    run = _run_script(f"{token}\n{single}\necho\n{bulk}", deployment)
+    assert run.returncode == 0, run.stdout + run.stderr
+    lines = [line for line in run.stdout.splitlines() if line.strip()]
+    assert "messageId" in json.loads(lines[0])  # the single registration: accepted
+    summary = [json.loads(line) for line in lines[1:]]
+    assert any(record.get("messageId") for record in summary), summary
+
+
+def test_the_mutual_tls_curl_of_operations_md_runs_as_written(deployment: Deployment) -> None:
+    _load_course(deployment)
+    block = _doc_block(ROOT / "docs" / "operations.md", "# examples/brug.toml registers")
+    run = _run_script(block, deployment)
+    assert run.returncode == 0, run.stderr
+    course = json.loads(run.stdout)
+    assert course["odbNumber"] == "CE-100234", course
+
+
+def test_mutual_tls_without_a_proxy_knows_registered_certificates_only(
+    deployment: Deployment,
+) -> None:
+    ca = _trusting(deployment.pki / "ca.pem")
+    url = f"{deployment.url}/v1/odb-courses/CE-100234"
+    # the brussels dev certificate is from the client CA but registered for no client
+    other = ssl.create_default_context(cafile=str(deployment.pki / "ca.pem"))
+    other.load_cert_chain(deployment.pki / "brussels.pem", deployment.pki / "brussels.key")
+    refused = httpx.get(url, verify=other)
+    assert refused.status_code == 401, refused.text
+    assert "0316381039" not in refused.text
+    anonymous = httpx.get(url, verify=ca)
+    assert anonymous.status_code == 401
+    assert anonymous.json()["type"] == "urn:problem-type:belgif:noAccessToken"

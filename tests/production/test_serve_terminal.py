@@ -115,3 +115,9 @@ def test_through_a_pipe_serve_writes_json_log_lines_only_without_colour_codes(
 )
 def test_startup_line(args: tuple[str, int, bool, int, bool], expected: str) -> None:
     assert expected in startup_line(*args)
+
+
+def test_startup_line_names_the_metrics_listener() -> None:
+    line = startup_line("127.0.0.1", 8443, True, 1, True, metrics="127.0.0.1:9464")
+    assert "metrics http://127.0.0.1:9464/metrics" in line
+    assert "no metrics listener" in startup_line("127.0.0.1", 8443, True, 1, True)

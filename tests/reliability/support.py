@@ -139,10 +139,14 @@ def write_config(
     *,
     store_url: str | None = None,
     name: str = "brug",
+    metrics_port: int | None = None,
 ) -> Path:
     """The demo's brug.toml, with another store when given and ``outbox:admin`` for the
-    client; named after ``name`` so several instances can share a directory."""
-    config = demo_config(workdir, pki, port, brussels_url, UNUSED_FEDERAL)
+    client; named after ``name`` so several instances can share a directory; metrics on
+    ``127.0.0.1:metrics_port`` when given (none otherwise: instances would share a port)."""
+    config = demo_config(
+        workdir, pki, port, brussels_url, UNUSED_FEDERAL, metrics_port=metrics_port
+    )
     if store_url is not None:
         config = config.replace(f'url = "sqlite:///{workdir / "brug.db"}"', f'url = "{store_url}"')
     config = config.replace('"vok:read"]', '"vok:read", "outbox:admin"]')
@@ -231,8 +235,16 @@ def gateways(*instances: GatewayProcess) -> Iterator[tuple[GatewayProcess, ...]]
 class Backend:
     """Token (private_key_jwt) and the REST calls the tests make, against one gateway."""
 
-    def __init__(self, url: str, pki: PkiLayout, scopes: str = ADMIN_SCOPES) -> None:
+    def __init__(
+        self,
+        url: str,
+        pki: PkiLayout,
+        scopes: str = ADMIN_SCOPES,
+        *,
+        metrics_url: str | None = None,
+    ) -> None:
         self.url = url
+        self.metrics_url = metrics_url
         self.http = httpx.Client(base_url=url, timeout=120)
         self._key = pki["flanders"].key.read_bytes()
         self._scopes = scopes
@@ -276,14 +288,20 @@ class Backend:
         answer.raise_for_status()
         return dict(answer.json())
 
-    def metric(self, name: str) -> float:
-        """Sum of every sample of a metric family on ``/metrics/``."""
-        body = self.http.get("/metrics/").text
-        return sum(
-            float(line.rsplit(" ", 1)[1])
-            for line in body.splitlines()
-            if line.startswith(name + "{") or line.startswith(name + " ")
-        )
+    def metric(self, name: str, *, having: str = "") -> float:
+        """Sum of the samples of a metric family (whose labels contain ``having``) on the
+        gateway's metrics listener."""
+        assert self.metrics_url is not None, "the gateway was configured without metrics"
+        return metric_sum(self.http.get(self.metrics_url).text, name, having)
+
+
+def metric_sum(exposition: str, name: str, having: str = "") -> float:
+    """Sum of the samples of ``name`` in a Prometheus text exposition (labels with ``having``)."""
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in exposition.splitlines()
+        if (line.startswith(name + "{") or line.startswith(name + " ")) and having in line
+    )
 
 
 def sample_lines(count: int, *, seed: int = 2025) -> list[bytes]:

@@ -112,14 +112,14 @@ def test_brussels_down_when_the_batch_starts_everything_delivered_after_it_retur
 ) -> None:
     outage = 8.0
     with brussels_simulator(workdir, pki) as sim:
-        port = free_port()
-        gateway = GatewayProcess(
-            write_config(workdir, pki, port, sim.service_url), port, workdir / "gateway.log"
-        )
+        port, metrics_port = free_port(), free_port()
+        config = write_config(workdir, pki, port, sim.service_url, metrics_port=metrics_port)
+        gateway = GatewayProcess(config, port, workdir / "gateway.log")
         with gateways(gateway):
             gateway.start()
             sim.set_faults(down_for_seconds=outage)
-            backend = Backend(gateway.url, pki)
+            metrics_url = f"http://127.0.0.1:{metrics_port}/metrics"
+            backend = Backend(gateway.url, pki, metrics_url=metrics_url)
             try:
                 accepted = accepted_ids(backend.bulk(sample_lines(300, seed=7)))
                 assert len(accepted) > 200

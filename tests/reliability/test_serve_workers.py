@@ -11,6 +11,7 @@ import subprocess
 import sys
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -31,6 +32,7 @@ from tests.reliability.support import (
     accepted_ids,
     brussels_simulator,
     gateways,
+    metric_sum,
     partner_view,
     sample_lines,
     unfinished,
@@ -67,6 +69,9 @@ def _signed_submissions(pki: PkiLayout, count: int) -> list[bytes]:
         found = message.find(f".//{{{HEADER_NS}}}messageId")
         assert found is not None
         found.text = str(uuid.uuid4())
+        stamp = message.find(f".//{{{HEADER_NS}}}timestamp")
+        assert stamp is not None
+        stamp.text = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         request = etree.Element(f"{{{GW_NS}}}SubmitBevRecordRequest", nsmap={"gw": GW_NS})
         request.append(message)
         out.append(signer.sign(build_envelope(request, "1.1")))
@@ -80,8 +85,10 @@ def test_two_workers_on_postgresql_apply_each_message_once_on_one_audit_chain(
 ) -> None:
     sim = brussels_simulator(workdir, pki)
     with sim:
-        port = free_port()
-        config = write_config(workdir, pki, port, sim.service_url, store_url=pg_db)
+        port, metrics_port = free_port(), free_port()
+        config = write_config(
+            workdir, pki, port, sim.service_url, store_url=pg_db, metrics_port=metrics_port
+        )
         gateway = GatewayProcess(
             config, port, workdir / "gateway.log", extra_args=("--workers", "2")
         )
@@ -102,6 +109,13 @@ def test_two_workers_on_postgresql_apply_each_message_once_on_one_audit_chain(
                 replayed = [client.post(url, content=bodies[i], headers=headers) for i in range(4)]
             for answer in replayed:  # whichever worker took it, the shared store knew the key
                 assert answer.status_code == 500 and b"replay" in answer.content
+            # The supervisor's metrics listener sums both workers' counters (multiprocess mode)
+            exposition = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10).text
+            submitted = 'operation="SubmitBevRecord",outcome="accepted"'
+            assert metric_sum(exposition, "brug_messages_total", submitted) == 60
+            assert metric_sum(exposition, "brug_messages_total", 'outcome="rejected"') == 4
+            # and it is not on the public port
+            assert httpx.get(f"{gateway.url}/metrics", timeout=10).status_code == 404
 
             # REST records through both workers, each delivered once to Brussels.
             backend = Backend(gateway.url, pki)

@@ -29,7 +29,9 @@ def gateway(
     context.close()
 
 
-def test_health_ready_metrics_docs_wsdl(gateway: tuple[GatewayContext, TestClient]) -> None:
+def test_health_ready_docs_wsdl_and_no_public_metrics(
+    gateway: tuple[GatewayContext, TestClient],
+) -> None:
     _, client = gateway
     assert client.get("/healthz").json()["status"] == "ok"
     ready = client.get("/readyz")
@@ -37,7 +39,9 @@ def test_health_ready_metrics_docs_wsdl(gateway: tuple[GatewayContext, TestClien
     checks = ready.json()["checks"]
     assert checks["store"]["ok"] is True
     assert checks["partner:brussels"]["ok"] is True
-    metrics = client.get("/metrics/").text
+    # metrics have their own listener ([metrics] listen), never the public port
+    assert client.get("/metrics").status_code == 404
+    metrics = gateway[0].metrics.exposition().decode()
     assert "brug_messages_total" in metrics
     assert "brug_outbox_pending" in metrics
     assert client.get("/docs").status_code == 200
@@ -94,3 +98,28 @@ def test_correlation_id_is_echoed(gateway: tuple[GatewayContext, TestClient]) ->
     _, client = gateway
     answer = client.get("/healthz", headers={"X-Correlation-ID": "demo-123"})
     assert answer.headers["X-Correlation-ID"] == "demo-123"
+
+
+def test_requests_are_labelled_by_their_full_route_template(
+    gateway: tuple[GatewayContext, TestClient],
+) -> None:
+    context, client = gateway
+    client.get("/healthz")
+    client.get("/soap/gateway/v1?wsdl")
+    client.get("/v1/odb-courses/ODB-1234/5")  # 401 without a token, still a known route
+    client.get("/docs")
+    client.get("/no-such-page")
+    text = context.metrics.exposition().decode()
+    labels = {
+        line.split('operation="', 1)[1].split('"', 1)[0]
+        for line in text.splitlines()
+        if line.startswith("brug_request_seconds_count")
+    }
+    assert {
+        "/healthz",
+        "/soap/gateway/v1",
+        "/v1/odb-courses/{odbNumber}",
+        "/docs",
+        "unmatched",
+    } <= labels
+    assert not any(":" in label for label in labels)  # no path converters

@@ -99,7 +99,7 @@ class Submissions:
                         "odb_number",
                         COURSE_UNKNOWN,
                         "the course is not in the catalogue: embed it as `course` or store it "
-                        "with PUT /v1/odb-courses/{odb_number} first",
+                        "with PUT /v1/odb-courses/{odbNumber} first",
                         number,
                     )
                 ],

@@ -5,7 +5,9 @@
    -> ``wsse:*`` fault (the replay check is deferred to step 5's transaction);
 3. the verified payload against ``gateway-service-v1`` -> ``gw:ValidationFault`` (every
    violation);
-4. authorise operation and purpose -> Client fault naming ``auth.operation`` / ``auth.purpose``;
+4. the brug header bound to the verified partner (sender, recipient brug, timestamp window:
+   :mod:`~gateway.service.soap.header_binding`) and authorise operation and purpose -> Client
+   fault naming ``header.*`` / ``auth.operation`` / ``auth.purpose``;
 5. + 6. replay key, inbox, effect, answer and audit entry in one transaction
    (:mod:`~gateway.service.soap.unit_of_work`; operations whose answer needs no store are
    prepared first and written together with other messages, :mod:`~gateway.service.soap.batch`)
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 import logging
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lxml import etree
 from sqlalchemy.exc import SQLAlchemyError
@@ -34,6 +36,7 @@ from gateway.service.context import GatewayContext, Partner
 from gateway.service.soap.authorise import authorise
 from gateway.service.soap.batch import BatchWriter
 from gateway.service.soap.calls import SCHEMA, InboundCall, OperationSpec
+from gateway.service.soap.header_binding import bind_header
 from gateway.service.soap.identify import identify, verify_as
 from gateway.service.soap.operations import BY_REQUEST
 from gateway.service.soap.replies import (
@@ -101,6 +104,7 @@ class SoapPipeline:
         )
         self.limits = ParseLimits(self.max_bytes, depth, elements)
         self.batch = BatchWriter(context)
+        self.own_party = context.settings.server.party
 
     # -- entry points ------------------------------------------------------------------------
 
@@ -126,7 +130,7 @@ class SoapPipeline:
             )
             reply = internal_error(progress.version)
         self._account(progress, reply)
-        return reply
+        return replace(reply, partner=progress.partner, operation=progress.operation)
 
     def oversized(self, version: SoapVersion) -> SoapReply:
         """The reply to a body over ``server.max_body_bytes`` (refused before parsing)."""
@@ -176,8 +180,9 @@ class SoapPipeline:
             progress.detail = _rules(exc.violations)
             return invalid(exc, version)
 
-        # 4. may they; 5. + 6. once, atomically
+        # 4. is the header theirs, may they; 5. + 6. once, atomically
         try:
+            bind_header(partner, call.header, self.own_party)
             authorise(partner, spec.name, call.header)
             if spec.prepare is not None:  # the answer needs no store: write it with others
                 applied = self.batch.write(call, spec, claims, spec.prepare(self.context, call))

@@ -45,6 +45,9 @@ class SoapReply:
     body: bytes
     version: SoapVersion
     outcome: Outcome
+    # who and what, once the pipeline knows (labels of the request metrics; "unknown" before)
+    partner: str = "unknown"
+    operation: str = "unknown"
 
     def response(self) -> Response:
         # A store outage tells the partner when to resend, as the REST API's 503 does.

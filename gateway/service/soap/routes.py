@@ -23,9 +23,10 @@ from starlette.routing import BaseRoute, Route
 
 from adapters.soap.server import render_wsdl, schema_file_response
 from gateway.config.sections import public_base_url
+from gateway.observability.middleware import CLIENT_STATE_KEY, OPERATION_STATE_KEY
 from gateway.service.context import GatewayContext
 from gateway.service.soap.calls import WSDL
-from gateway.service.soap.pipeline import SoapPipeline
+from gateway.service.soap.pipeline import UNKNOWN, SoapPipeline
 from gateway.soap.envelope import version_from_content_type
 from gateway.xml import schemas
 
@@ -80,6 +81,12 @@ class GatewaySoapEndpoint:
         except ClientDisconnect:
             return Response(status_code=400)  # nobody is listening for an answer
         reply = await run_in_threadpool(self.pipeline.process, bytes(raw), version)
+        # The request metrics name the SOAP operation and the verified partner, as
+        # brug_messages_total does (the route template alone says only "SOAP").
+        if reply.operation != UNKNOWN:
+            setattr(request.state, OPERATION_STATE_KEY, reply.operation)
+        if reply.partner != UNKNOWN:
+            setattr(request.state, CLIENT_STATE_KEY, reply.partner)
         return reply.response()
 
 

@@ -159,9 +159,27 @@ def _set_header(message: etree._Element, **values: str | None) -> etree._Element
 
 
 def example(name: str, message_id: str | None = None, **header: str | None) -> etree._Element:
-    """An example message with a fresh (or given) message id and header changes."""
+    """An example message with a fresh (or given) message id and timestamp, and header changes.
+
+    The examples carry a fixed timestamp; the gateway refuses a header older than the partner's
+    ``header_max_age``, so a message sent now is stamped now unless the test says otherwise.
+    """
     root = etree.fromstring((EXAMPLES / name).read_bytes())
+    header.setdefault("timestamp", now_stamp())
     return _set_header(root, messageId=message_id or new_id(), **header)
+
+
+def now_stamp() -> str:
+    """The current UTC time as a brug header timestamp."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def set_party(message: etree._Element, role: str, code: str) -> etree._Element:
+    """Set the header's ``sender`` or ``recipient`` party code."""
+    found = message.find(f"{{{HEADER_NS}}}header/{{{HEADER_NS}}}{role}/{{{HEADER_NS}}}code")
+    assert found is not None
+    found.text = code
+    return message
 
 
 def id_of(message: etree._Element) -> str:
@@ -184,7 +202,11 @@ def push_mutations(message: etree._Element) -> etree._Element:
 
 
 def query_header(
-    parent: etree._Element, *, purpose: str, message_id: str | None = None
+    parent: etree._Element,
+    *,
+    purpose: str,
+    message_id: str | None = None,
+    sender: str = "brussels-bee",
 ) -> etree._Element:
     h = etree.SubElement(parent, f"{{{HEADER_NS}}}header", nsmap={"h": HEADER_NS})
     for local, text in (
@@ -192,7 +214,7 @@ def query_header(
         ("timestamp", datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")),
     ):
         etree.SubElement(h, f"{{{HEADER_NS}}}{local}").text = text
-    for local, code in (("sender", "brussels-bee"), ("recipient", "flanders-wse")):
+    for local, code in (("sender", sender), ("recipient", "flanders-wse")):
         party = etree.SubElement(h, f"{{{HEADER_NS}}}{local}")
         etree.SubElement(party, f"{{{HEADER_NS}}}code").text = code
     etree.SubElement(h, f"{{{HEADER_NS}}}purpose").text = purpose
@@ -206,9 +228,11 @@ def lookup(odb_number: str, purpose: str = "ODB_LOOKUP") -> etree._Element:
     return request
 
 
-def status_request(message_id: str, purpose: str = "MESSAGE_STATUS") -> etree._Element:
+def status_request(
+    message_id: str, purpose: str = "MESSAGE_STATUS", sender: str = "brussels-bee"
+) -> etree._Element:
     request = etree.Element(gw("GetMessageStatusRequest"), nsmap={"gw": GW_NS})
-    query_header(request, purpose=purpose)
+    query_header(request, purpose=purpose, sender=sender)
     etree.SubElement(request, gw("messageId")).text = message_id
     return request
 

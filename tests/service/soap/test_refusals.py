@@ -8,6 +8,8 @@ bindings require.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import httpx
 import pytest
 from lxml import etree
@@ -23,13 +25,17 @@ from tests.service.soap.support import (
     lookup,
     old_clock,
     rules,
+    set_party,
+    status_request,
     submit_bev,
 )
 
 
 def test_a_partner_calling_an_operation_not_granted_to_it_is_refused(gateway: Gateway) -> None:
     # federal is a configured, verified partner, but SubmitBevRecord is Brussels' operation
-    message = example("bev-record-v1.xml", purpose="CAREER_BREAK_MUTATION")
+    message = set_party(
+        example("bev-record-v1.xml", purpose="CAREER_BREAK_MUTATION"), "sender", "federal-rva"
+    )
     found = fault(gateway.call("federal", submit_bev(message), "SubmitBevRecord"))
     assert found.is_sender_fault and found.codes == ("Client",)
     assert rules(found) == {"auth.operation"}
@@ -189,3 +195,56 @@ def test_a_bev_record_breaking_its_own_schema_is_refused_by_the_service_schema(
     found = fault(gateway.call("brussels", submit_bev(message), "SubmitBevRecord"))
     assert found.is_sender_fault and found.context and "gateway-service-v1" in found.context
     assert any("inconnu" in (v.message or "") for v in found.violations), found.violations
+
+
+# -- the brug header is bound to the verified partner (issue 12) ----------------------------
+
+
+def test_a_partner_cannot_send_in_another_partners_name(gateway: Gateway) -> None:
+    # brussels' signature verifies, but the header claims the federal RVA sent it
+    message = set_party(example("bev-record-v1.xml"), "sender", "federal-rva")
+    found = fault(gateway.call("brussels", submit_bev(message), "SubmitBevRecord"))
+    assert found.is_sender_fault and found.codes == ("Client",)
+    assert rules(found) == {"header.sender"}
+    assert "brussels: brussels-bee" in found.reason
+    # nothing was stored: the same message id in Brussels' own name is then accepted
+    set_party(message, "sender", "brussels-bee")
+    again = gateway.call("brussels", submit_bev(message), "SubmitBevRecord")
+    assert again.status_code == 200 and b"accepted" in again.content
+
+
+def test_a_message_addressed_to_someone_else_is_refused(gateway: Gateway) -> None:
+    message = set_party(example("bev-record-v1.xml"), "recipient", "brussels-bee")
+    found = fault(gateway.call("brussels", submit_bev(message), "SubmitBevRecord"))
+    assert rules(found) == {"header.recipient"}
+    assert "(flanders-wse)" in found.reason
+
+
+@pytest.mark.parametrize(
+    ("age", "accepted"),
+    [
+        (timedelta(days=2) - timedelta(minutes=1), True),  # inside header_max_age
+        (timedelta(days=2, minutes=2), False),  # past header_max_age plus the 60 s skew
+        (-timedelta(seconds=30), True),  # ahead by less than the profile's clock skew
+        (-timedelta(minutes=5), False),  # from the future
+    ],
+)
+def test_the_header_timestamp_must_be_within_the_window(
+    gateway: Gateway, age: timedelta, accepted: bool
+) -> None:
+    stamped = (datetime.now(UTC) - age).strftime("%Y-%m-%dT%H:%M:%SZ")
+    message = example("bev-record-v1.xml", timestamp=stamped)
+    response = gateway.call("brussels", submit_bev(message), "SubmitBevRecord")
+    if accepted:
+        assert response.status_code == 200, response.text
+    else:
+        found = fault(response)
+        assert rules(found) == {"header.timestamp"}
+        assert stamped in {v.value for v in found.violations}
+
+
+def test_every_header_disagreement_is_named_at_once(gateway: Gateway) -> None:
+    request = status_request("00000000-0000-4000-8000-000000000000", sender="magda")
+    set_party(request, "recipient", "ksz-bcss")
+    found = fault(gateway.call("federal", request, "GetMessageStatus"))
+    assert rules(found) == {"header.sender", "header.recipient"}

@@ -226,3 +226,16 @@ def test_a_request_refused_after_verification_leaves_no_replay_key(gateway: Gate
     for _ in range(2):
         assert rules(fault(gateway.post(signed, "SubmitBevRecord"))) == {"auth.purpose"}
     assert count_rows(gateway, InboxRow, message_id=id_of(message)) == 0
+
+
+def test_request_metrics_name_the_soap_operation_and_the_verified_partner(
+    gateway: Gateway,
+) -> None:
+    gateway.call("brussels", submit_bev(example("bev-record-v1.xml")), "SubmitBevRecord")
+    gateway.post(b"<not-xml", "SubmitBevRecord")  # refused before anyone is identified
+    text = gateway.context.metrics.exposition().decode()
+    counts = [line for line in text.splitlines() if line.startswith("brug_request_seconds_count")]
+    # (the gateway is shared by this module's tests: counts, not exact values)
+    assert any('{operation="SubmitBevRecord",partner="brussels"}' in c for c in counts), counts
+    # unparsable: no operation known, so the route template and no partner
+    assert any('operation="/soap/gateway/v1",partner="anonymous"' in c for c in counts), counts

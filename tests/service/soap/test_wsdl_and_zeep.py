@@ -94,7 +94,8 @@ def test_a_message_of_another_partner_is_unknown_to_the_caller(gateway: Gateway)
     message = example("bev-record-v1.xml")
     message_id = id_of(message)
     answer(gateway.call("brussels", submit_bev(message), "SubmitBevRecord"), gateway, "brussels")
-    response = gateway.call("federal", status_request(message_id), "GetMessageStatus")
+    request = status_request(message_id, sender="federal-rva")
+    response = gateway.call("federal", request, "GetMessageStatus")
     payload = answer(response, gateway, "federal")
     assert payload.findtext("{urn:be:brug:gateway:service:1}status") == "unknown"
 
