@@ -256,20 +256,40 @@ def parse_rows(
 def _parse_csv(
     lines: Iterable[str], *, origin: str, offset: int
 ) -> tuple[list[CrosswalkEntry], list[Violation]]:
+    """The rows after the metadata; a line the csv module cannot read ends the file with a
+    named violation (``crosswalk.csv``) instead of an exception."""
+    entries: list[CrosswalkEntry] = []
+    violations: list[Violation] = []
     reader = csv.DictReader(lines)
+    try:
+        _read_rows(reader, origin=origin, offset=offset, entries=entries, violations=violations)
+    except csv.Error as exc:
+        violations.append(
+            Violation(f"{origin}:{reader.line_num + offset}", "crosswalk.csv", f"not CSV: {exc}")
+        )
+    return entries, violations
+
+
+def _read_rows(
+    reader: csv.DictReader[str],
+    *,
+    origin: str,
+    offset: int,
+    entries: list[CrosswalkEntry],
+    violations: list[Violation],
+) -> None:
     header = tuple(reader.fieldnames or ())
     missing = [c for c in _REQUIRED_COLUMNS if c not in header]
     if missing:
-        return [], [
+        violations.append(
             Violation(
                 f"{origin}:{offset + 1}",
                 "crosswalk.columns",
                 f"missing column(s): {', '.join(missing)}",
                 ",".join(header),
             )
-        ]
-    entries: list[CrosswalkEntry] = []
-    violations: list[Violation] = []
+        )
+        return
     seen: dict[str, int] = {}
     for row in reader:
         line = reader.line_num + offset
@@ -355,4 +375,3 @@ def _parse_csv(
                 origin=where,
             )
         )
-    return entries, violations
