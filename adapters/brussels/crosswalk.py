@@ -27,7 +27,6 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 
 from gateway.errors import BrugValidationError, Violation
@@ -69,30 +68,21 @@ class CrosswalkEntry:
     source: str = ""
     valid_from: date = date.min
     valid_to: date | None = None
+    status_reason: str | None = None  # built once when read: the mapping asks on every record
 
     def covers(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
     def provisional_reason(self, day: date) -> str | None:
         """Why a mapping using this row on ``day`` is provisional; None when it is not."""
-        if self.status is not Status.CONFIRMED:
-            return _status_reason(self)
+        if self.status_reason is not None:
+            return self.status_reason
         if not self.covers(day):
             return (
                 f"crosswalk row {Path(self.origin).name} is valid {self.valid_from}.."
                 f"{self.valid_to or 'open'}, not on {day}"
             )
         return None
-
-
-@lru_cache(maxsize=4096)
-def _status_reason(entry: CrosswalkEntry) -> str:
-    """Built once per row: the mapping asks for it on every record (the hot path)."""
-    return (
-        f"crosswalk row {Path(entry.origin).name} ({entry.odb_number} -> "
-        f"{entry.recognition_reference}, {entry.course_type}) is {entry.status.value} data: "
-        f"{entry.source}"
-    )
 
 
 def base_number(odb_number: str) -> str:
@@ -251,6 +241,13 @@ def parse_rows(
             source=metadata.source,
             valid_from=metadata.valid_from,
             valid_to=metadata.valid_to,
+            status_reason=None
+            if metadata.status is Status.CONFIRMED
+            else (
+                f"crosswalk row {Path(e.origin).name} ({e.odb_number} -> "
+                f"{e.recognition_reference}, {e.course_type}) is {metadata.status.value} data: "
+                f"{metadata.source}"
+            ),
         )
         for e in entries
     ], violations
@@ -259,20 +256,40 @@ def parse_rows(
 def _parse_csv(
     lines: Iterable[str], *, origin: str, offset: int
 ) -> tuple[list[CrosswalkEntry], list[Violation]]:
+    """The rows after the metadata; a line the csv module cannot read ends the file with a
+    named violation (``crosswalk.csv``) instead of an exception."""
+    entries: list[CrosswalkEntry] = []
+    violations: list[Violation] = []
     reader = csv.DictReader(lines)
+    try:
+        _read_rows(reader, origin=origin, offset=offset, entries=entries, violations=violations)
+    except csv.Error as exc:
+        violations.append(
+            Violation(f"{origin}:{reader.line_num + offset}", "crosswalk.csv", f"not CSV: {exc}")
+        )
+    return entries, violations
+
+
+def _read_rows(
+    reader: csv.DictReader[str],
+    *,
+    origin: str,
+    offset: int,
+    entries: list[CrosswalkEntry],
+    violations: list[Violation],
+) -> None:
     header = tuple(reader.fieldnames or ())
     missing = [c for c in _REQUIRED_COLUMNS if c not in header]
     if missing:
-        return [], [
+        violations.append(
             Violation(
                 f"{origin}:{offset + 1}",
                 "crosswalk.columns",
                 f"missing column(s): {', '.join(missing)}",
                 ",".join(header),
             )
-        ]
-    entries: list[CrosswalkEntry] = []
-    violations: list[Violation] = []
+        )
+        return
     seen: dict[str, int] = {}
     for row in reader:
         line = reader.line_num + offset
@@ -358,4 +375,3 @@ def _parse_csv(
                 origin=where,
             )
         )
-    return entries, violations

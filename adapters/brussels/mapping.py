@@ -129,7 +129,8 @@ def vov_to_bev(
                 "registration.establishment_unit.region",
                 ROUTE_NOT_BRUSSELS,
                 "only a Brussels establishment unit yields a BEV record; a record belongs "
-                "to one scheme at a time",
+                "to one scheme at a time (a Flemish registration is decided by brug vov check "
+                "or POST /v1/vov/check)",
                 unit.region.value,
             )
         )

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from decimal import Decimal
 
 from adapters.federal.codes import CodeTable
 from gateway.errors import BrugValidationError
@@ -62,6 +63,7 @@ class _Month:
     rules: VokRules | None = None
     record: CareerBreakRecord | None = None
     reduction: Reduction | None = None
+    pays: Reduction | None = None  # the premium_eur amount the month gets (tiers since 2021-09)
     failed: list[RuleCheck] = field(default_factory=list)
 
     def refuse(self, rule: str, message: str) -> None:
@@ -83,11 +85,15 @@ def check_vok(
     sector: Sector | None = None,
     region: Region | None = None,
     applied_on: date | None = None,
+    worked_before: Decimal | None = None,
 ) -> VokDecision:
     """Check every VOK rule for ``worker`` taking ``course`` during ``period``, month by month.
 
     ``sector`` / ``region`` may be given directly, or through ``employer`` /
-    ``establishment_unit``. Raises BrugValidationError (rule ``rules.unknown-school-year``) when
+    ``establishment_unit``. ``worked_before`` is the work fraction in the year before the break:
+    since 2021-09-01 it decides which amount a break gets (rule data ``premium_tiers``); without
+    it the amount of the reduction is given and the decision says what it assumes. Raises
+    BrugValidationError (rule ``rules.unknown-school-year``) when
     no VOK rule data covers any month of the period. The top-level premium fields repeat the
     first eligible month (the form before months existed); ``months`` has each month.
     """
@@ -192,6 +198,8 @@ def check_vok(
                     f"{month.reduction} interruption not allowed in {span.month} "
                     "(one-fifth since 2019-20)",
                 )
+            else:
+                month.pays = _tier(month, month_rules, worked_before)
         if not (
             course.valid_from <= span.last
             and (course.valid_until is None or span.first <= course.valid_until)
@@ -347,7 +355,7 @@ def check_vok(
         if eligible:
             assert month.rules is not None and month.reduction is not None
             base, extra = premium(
-                month.rules, month.reduction, lives_alone=bool(worker.lives_alone)
+                month.rules, month.pays or month.reduction, lives_alone=bool(worker.lives_alone)
             )
             supplement = extra if worker.lives_alone else None
             amount = base + extra
@@ -388,10 +396,16 @@ def check_vok(
             f"partial month(s) {', '.join(partial)} are shown at the full monthly amount: the "
             "sources do not say whether a partial month is paid pro rata"
         )
-    if paid and paid[0].first_day >= PREVIOUS_WORK_FROM:
+    tiered = [m for m in months if m.rules is not None and m.rules.premium_tiers is not None]
+    if paid and tiered and worked_before is None:
         reasons.append(
             "the amounts assume the worker worked at least 75% in the year before the break; "
-            "less gives a lower amount (domain.md), which brug is not told"
+            "less gives a lower amount or none (domain.md): give the fraction worked before"
+        )
+    if paid and tiered and any(m.reduction is Reduction.ONE_FIFTH for m in tiered):
+        reasons.append(
+            "a one-fifth break is paid when the worker worked full time at the start of the "
+            "break (domain.md), which brug is not told"
         )
     if period.end is None:
         reasons.append(f"open-ended period: decided for {OPEN_END_MONTHS} months from its start")
@@ -418,8 +432,24 @@ def check_vok(
 _MONTH_SUMMARIES = frozenset(
     {"vok.covers-period", "vok.reduction", "vok.course-active", "vok.retroactive-limit"}
 )
-#: From this date the amounts depend on the work fraction in the year before the break.
-PREVIOUS_WORK_FROM = date(2021, 9, 1)
+
+
+def _tier(month: _Month, rules: VokRules, worked_before: Decimal | None) -> Reduction | None:
+    """The amount a month's break gets for the work before it; refuses the month when the
+    rule data has tiers, the fraction is known and no tier fits."""
+    tiers = rules.premium_tiers
+    reduction = month.reduction
+    if tiers is None or worked_before is None or reduction is None:
+        return None
+    for tier in tiers:
+        if tier.fits(reduction, worked_before):
+            return tier.pays
+    month.refuse(
+        "vok.previous-work",
+        f"no VOK amount for a {reduction} break after {worked_before:.0%} work the year before "
+        f"({month.span.month}; domain.md)",
+    )
+    return None
 
 
 def _span_of(months: Sequence[_Month], name: str) -> MonthSpan:

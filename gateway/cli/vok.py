@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated
 
@@ -62,6 +63,12 @@ def check_command(
     applied_on: Annotated[
         str | None, typer.Option(help="application date, YYYY-MM-DD (6 months retroactive)")
     ] = None,
+    worked_before: Annotated[
+        str | None,
+        typer.Option(
+            "--worked-before", help="work fraction (0-1) in the year before the break: the amount"
+        ),
+    ] = None,
     codes: Annotated[Path | None, typer.Option(help="motive code table (TOML)")] = None,
     output_json: Annotated[bool, typer.Option("--json", help="print the decision as JSON")] = False,
 ) -> None:
@@ -78,6 +85,18 @@ def check_command(
                 dates[name] = date.fromisoformat(value) if value else None
             except ValueError:
                 violations.append(Violation(name, "type.date", "expected YYYY-MM-DD", value))
+        fraction: Decimal | None = None
+        if worked_before is not None:
+            try:
+                fraction = Decimal(worked_before)
+            except InvalidOperation:
+                fraction = None
+            if fraction is None or not (0 <= fraction <= 1):
+                violations.append(
+                    Violation(
+                        "worked-before", "type.fraction", "a number from 0 to 1", worked_before
+                    )
+                )
         if violations:
             raise BrugValidationError(violations, context="command line")
         response = read_career_breaks(career_breaks)
@@ -104,6 +123,7 @@ def check_command(
             sector=sector,
             region=region,
             applied_on=dates["applied-on"],
+            worked_before=fraction,
         )
     except BrugValidationError as exc:
         fail_validation(exc)

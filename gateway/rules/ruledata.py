@@ -220,6 +220,29 @@ class VolumeRule(BaseModel):
     reduced_course_types: tuple[CourseType, ...]
 
 
+class PremiumTier(BaseModel):
+    """Which premium a break gets for the work done the year before it (VOK since 2021-09-01).
+
+    A ``reduction`` break after a work fraction in [``min_worked_before``,
+    ``max_worked_before``) pays the ``premium_eur`` amount of ``pays``; a break that fits no
+    row gets no premium.
+    """
+
+    model_config = _FILE_CONFIG
+
+    reduction: Reduction
+    min_worked_before: Fraction
+    max_worked_before: Fraction | None = Field(default=None, description="exclusive; none: 100%")
+    pays: Reduction = Field(description="the premium_eur amount this row pays")
+
+    def fits(self, reduction: Reduction, worked_before: Decimal) -> bool:
+        return (
+            reduction is self.reduction
+            and worked_before >= self.min_worked_before
+            and (self.max_worked_before is None or worked_before < self.max_worked_before)
+        )
+
+
 # --- files ---------------------------------------------------------------------------------
 
 
@@ -270,6 +293,7 @@ class BevFile(_RuleFile):
 class VokFile(_RuleFile):
     scheme: Literal["vok"]
     premium_eur: tuple[Entry[dict[Reduction, Money]], ...] = ()
+    premium_tiers: tuple[Entry[tuple[PremiumTier, ...]], ...] = ()
     single_supplement_eur: tuple[Entry[Money], ...] = ()
     allowed_reductions: tuple[Entry[tuple[Reduction, ...]], ...] = ()
     volume: tuple[Entry[VolumeRule], ...] = ()
@@ -335,6 +359,7 @@ class VokRules:
     on_date: date
     version: str
     premium_eur: Mapping[Reduction, Decimal]
+    premium_tiers: tuple[PremiumTier, ...] | None  # None: the amount follows the reduction only
     single_supplement_eur: Decimal
     allowed_reductions: tuple[Reduction, ...]
     volume: VolumeRule
@@ -687,12 +712,13 @@ class RuleBook:
         self._check_covered("vok", on_date, path, on_date.isoformat())
         t = _Trail()
 
-        def get(name: str) -> Any:
-            return self._resolve("vok", name, on_date, t)
+        def get(name: str, *, required: bool = True) -> Any:
+            return self._resolve("vok", name, on_date, t, required=required)
 
         rules = VokRules(
             on_date=on_date,
             premium_eur=get("premium_eur"),
+            premium_tiers=get("premium_tiers", required=False),
             single_supplement_eur=get("single_supplement_eur"),
             allowed_reductions=get("allowed_reductions"),
             volume=get("volume"),

@@ -137,24 +137,22 @@ def split_hours(start: date, end: date, total: Decimal) -> tuple[SchoolYearShare
     """
     if end < start:
         raise ValueError("end before start")
-    shares: list[SchoolYearShare] = []
-    first = start
-    while first <= end:
-        year = school_year_of(first)
-        last = min(end, bounds(year)[1])
-        shares.append(SchoolYearShare(year, first, last, Decimal(0)))
-        first = last + timedelta(days=1)
-    if len(shares) == 1:
-        return (SchoolYearShare(shares[0].school_year, start, end, total),)
+    year = start.year if start.month >= START_MONTH else start.year - 1
+    if end <= date(year + 1, 8, 31):
+        return (SchoolYearShare(from_start_year(year), start, end, total),)
     days = (end - start).days + 1
-    out: list[SchoolYearShare] = []
+    shares: list[SchoolYearShare] = []
     given = Decimal(0)
-    for index, share in enumerate(shares):
-        if index == len(shares) - 1:
-            amount = total - given
-        else:
-            span = (share.last - share.first).days + 1
-            amount = (total * span / days).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-            given += amount
-        out.append(SchoolYearShare(share.school_year, share.first, share.last, amount))
-    return tuple(out)
+    first = start
+    while True:
+        last = date(year + 1, 8, 31)
+        if end <= last:
+            shares.append(SchoolYearShare(from_start_year(year), first, end, total - given))
+            return tuple(shares)
+        amount = (total * ((last - first).days + 1) / days).quantize(
+            Decimal("0.01"), rounding=ROUND_HALF_UP
+        )
+        given += amount
+        shares.append(SchoolYearShare(from_start_year(year), first, last, amount))
+        year += 1
+        first = date(year, START_MONTH, 1)

@@ -239,3 +239,26 @@ def test_vov_check_cli(tmp_path: Path) -> None:
     assert json.loads(out)["wage_kept_month_eur"] == "3714.00"  # 2025-26 wage cap
     code, _, err = run(*common, "--attended-hours", "lots", "--filed-on", "2026-13-01")
     assert code == 2 and "type.decimal" in err and "type.date" in err
+
+
+def test_vok_check_worked_before(tmp_path: Path) -> None:
+    examples = ROOT / "examples"
+    common = [
+        "vok",
+        "check",
+        "--career-breaks",
+        str(examples / "career-breaks.xml"),
+        "--course",
+        str(examples / "odb-course-vok.json"),
+        "--json",
+    ]
+    code, out, _ = run(*common, "--worked-before", "0.8")
+    assert code == 0
+    assert json.loads(out)["months"][0]["monthly_premium_eur"] == "312.24"  # half, >= 75 %
+    code, out, _ = run(*common, "--worked-before", "0.6")
+    assert code == 0
+    decision = json.loads(out)
+    assert decision["eligible"] is False
+    assert {c["rule"] for c in decision["months"][0]["failed"]} == {"vok.previous-work"}
+    code, _, err = run(*common, "--worked-before", "1.5")
+    assert code == 2 and "type.fraction" in err

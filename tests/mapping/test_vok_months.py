@@ -8,6 +8,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from adapters.federal.codes import CodeTable
 from gateway.models import Period, Region
 from gateway.models.parties import Sector
@@ -152,3 +154,48 @@ def test_a_month_outside_the_code_table_validity_is_refused(
     by_month = months(run(rules, CodeTable.load(table)))
     assert refused_by(by_month["2024-12"]) == {"vok.code-table"}
     assert by_month["2025-01"].eligible
+
+
+@pytest.mark.parametrize(
+    ("code", "worked_before", "amount"),
+    [
+        ("1", "1.0000", "589.48"),
+        ("1", "0.7500", "589.48"),  # >= 75 % before, 0 % during
+        ("1", "0.7499", "312.24"),  # >= 50 % before, 0 % during
+        ("1", "0.5000", "312.24"),
+        ("1", "0.4999", "175.03"),  # 20-50 % before, 0 % during
+        ("1", "0.2000", "175.03"),
+        ("1", "0.1999", None),  # no amount in the sources
+        ("2", "0.7500", "312.24"),  # >= 75 % before, 50 % during
+        ("2", "0.7499", None),
+        ("3", "0.7500", "175.03"),  # >= 75 % before, 80 % during
+        ("3", "0.5000", None),
+    ],
+)
+def test_the_amount_follows_the_work_before_the_break(
+    rules: RuleBook, codes: CodeTable, code: str, worked_before: str, amount: str | None
+) -> None:
+    decision = run(rules, codes, [record(reduction={"code": code})], worked_before=D(worked_before))
+    first = decision.months[0]
+    if amount is None:
+        assert not decision.eligible
+        assert refused_by(first) == {"vok.previous-work"}
+    else:
+        assert first.monthly_premium_eur == D(amount)
+        assert not any("at least 75%" in r for r in decision.provisional_reasons)
+
+
+def test_before_2021_09_the_amount_follows_the_reduction_only(
+    rules: RuleBook, codes: CodeTable
+) -> None:
+    period = Period(begin=date(2020, 9, 1), end=date(2020, 11, 30))
+    credit = record(period={"begin": "2020-09-01", "end": "2020-11-30"})
+    decision = run(
+        rules,
+        codes,
+        [credit],
+        period=period,
+        course=course(volume={"amount": "120"}),
+        worked_before=D("0.1000"),
+    )
+    assert decision.eligible and decision.monthly_premium_eur == D("566.62")

@@ -54,6 +54,7 @@ COVERAGE: dict[tuple[str, str], RunHere | RunBy] = {
         "the whole path on fresh ports, over TLS, to a registration delivered",
     ),
     ("README.md", "brug schemas"): RunHere(),
+    ("docs/rules.md", "brug rules check"): RunHere(),
     ("docs/interop.md", ".ci/install-peers.sh"): RunBy(
         "tests/interop/test_wss4j.py::test_wss4j_bench_reports_rates",
         "`make test` runs .ci/install-peers.sh and tests/interop; the bench script by this test",

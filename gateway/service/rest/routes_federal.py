@@ -224,6 +224,7 @@ def federal_router(context: GatewayContext, guards: ScopeGuards) -> APIRouter:
             sector=request.sector,
             region=request.region,
             applied_on=request.applied_on,
+            worked_before=request.worked_before,
         )
         return JSONResponse(record_json(decision))
 

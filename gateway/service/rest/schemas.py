@@ -111,6 +111,15 @@ class VokCheckRequest(BaseModel):
     applied_on: date | None = Field(
         default=None, description="application date: months over 6 months before are refused"
     )
+    worked_before: Decimal | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        max_digits=5,
+        decimal_places=4,
+        description="work fraction in the year before the break: since 2021-09-01 it decides "
+        "the amount (without it the reduction's amount is given and the decision is provisional)",
+    )
 
 
 class VovCheckRequest(BaseModel):

@@ -127,6 +127,7 @@ def test_vok_check_with_a_catalogue_course(
             "sector": "public",
             "region": "flanders",
             "appliedOn": str(record.period.begin),
+            "workedBefore": "0.9000",
         },
         headers=auth,
     ).json()
