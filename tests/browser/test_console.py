@@ -203,6 +203,25 @@ def test_verify_the_audit_chain(admin: BrowserContext, shots: Path) -> None:
     page.close()
 
 
+def test_the_evaluation_figures_with_their_charts(admin: BrowserContext, shots: Path) -> None:
+    page = admin.new_page()
+    page.goto("/console/evaluation?schoolYear=2025-2026")
+    check_page(page, shots, "evaluation")
+    blocked: list[str] = []
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security" in m.text else None)
+    # a whole page of its own (its own CSP), not swapped into the console by htmx
+    with page.expect_navigation():
+        page.get_by_role("link", name="2025-2026").first.click()
+    assert page.url.endswith("/console/evaluation/report?schoolYear=2025-2026")
+    charts = page.locator("svg")
+    assert charts.count() >= 1
+    box = charts.first.bounding_box()
+    assert box is not None and box["width"] > 200  # rendered, not collapsed
+    assert not blocked, blocked  # the charts' inline styles are allowed, nothing else needed
+    page.screenshot(path=str(shots / "console-evaluation-report.png"), full_page=False)
+    page.close()
+
+
 def test_brussels_down_shows_live_and_the_backlog_drains(
     admin: BrowserContext, brussels: RunningProcess, backend: Backend, shots: Path
 ) -> None:

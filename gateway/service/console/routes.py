@@ -123,7 +123,8 @@ class Console:
     def session(self, request: Request) -> Session:
         found = self.sessions.read(request.cookies.get(COOKIE), self.certificate(request))
         if found is None:
-            raise LoginRequired(request.url.path)
+            query = request.url.query
+            raise LoginRequired(request.url.path + (f"?{query}" if query else ""))
         # The access log names the operator like it names a REST client.
         setattr(request.state, CLIENT_STATE_KEY, f"operator:{found.operator.id}")
         return found
@@ -227,13 +228,13 @@ class Console:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a console path may be the page to return to after signing in."""
+    """Only a console path (with its query) may be the page to return to after signing in."""
     if not target:
         return PREFIX
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not parts.path.startswith(PREFIX):
         return PREFIX
-    return parts.path
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def _entry_ids(values: list[str]) -> list[int] | None:
@@ -481,9 +482,7 @@ def console_router(console: Console) -> APIRouter:
         if fmt != "html":
             name = f"evaluation-{school_year}.{fmt}"
             headers["Content-Disposition"] = f'attachment; filename="{name}"'
-        return Response(
-            render(report, fmt), media_type=MEDIA_TYPES[fmt], headers=headers
-        )
+        return Response(render(report, fmt), media_type=MEDIA_TYPES[fmt], headers=headers)
 
     return router
 
