@@ -55,6 +55,10 @@ COVERAGE: dict[tuple[str, str], RunHere | RunBy] = {
     ),
     ("README.md", "brug schemas"): RunHere(),
     ("docs/rules.md", "brug rules check"): RunHere(),
+    ("docs/evaluation.md", "brug report evaluation --school-year"): RunBy(
+        "tests/report/test_cli.py::test_the_documented_commands_run_as_written",
+        "run in a store seeded like the demo's, at the paths `make demo` leaves",
+    ),
     ("docs/interop.md", ".ci/install-peers.sh"): RunBy(
         "tests/interop/test_wss4j.py::test_wss4j_bench_reports_rates",
         "`make test` runs .ci/install-peers.sh and tests/interop; the bench script by this test",
