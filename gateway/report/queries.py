@@ -385,8 +385,7 @@ def career_breaks(conn: Connection, year: str, codes: CodeTable) -> list[Table]:
                 rows=_coded(_pivot(found, status_columns), describe),
                 total_column=True,
                 note="attests whose period overlaps the school year; codes as the federal code "
-                f"table {codes.version} reads them"
-                + ("" if codes.confirmed else " (assumed, not confirmed by the RVA)"),
+                f"table {codes.version} reads them" + _code_table_status(codes, " "),
             )
         )
     training = _training(codes)
@@ -657,7 +656,8 @@ def evaluation(store: Store, school_year: str, codes: CodeTable) -> Report:
             else " (none counted yet)."
         ),
         f"Federal code table {codes.version}"
-        + (" (confirmed)." if codes.confirmed else " (assumed: not confirmed by the RVA)."),
+        + (_code_table_status(codes, " ") or " (confirmed)")
+        + ".",
     ]
     return Report(school_year, store.clock(), tables, notes)
 
@@ -666,3 +666,14 @@ def _ts(value: datetime | str) -> str:
     if isinstance(value, str):  # SQLite returns MIN() of a timestamp as text
         return value[:16].replace("T", " ") + " UTC"
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _code_table_status(codes: CodeTable, lead: str) -> str:
+    """What the report says of a code table that is not confirmed: its status, in words.
+
+    ``codes.status`` is the table's own word (``sample`` for the shipped guess, ``assumed`` for
+    a table an operator loaded without the RVA's confirmation); the legacy ``confirmed`` flag
+    is not read (it is unset for tables that state a status)."""
+    if codes.status.value == "confirmed":
+        return ""
+    return f"{lead}({codes.status.value}: not confirmed by the RVA)"

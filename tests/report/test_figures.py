@@ -165,3 +165,16 @@ def test_an_empty_store_gives_an_empty_report(store: Store) -> None:
     shown = evaluation_report(store, YEAR)
     assert cells(shown, "registrationsByRegion")["total"]["total"] == 0
     assert shown.table("refusalsByRule").rows == []
+
+
+def test_the_code_tables_status_is_said_in_its_own_word(raw: ShownReport, store: Store) -> None:
+    from adapters.federal.codes import CodeTable
+
+    shipped = CodeTable.load()
+    assert shipped.status.value == "sample"
+    said = " ".join(raw.notes) + " ".join(t.note or "" for t in raw.tables)
+    assert f"{shipped.version} (sample: not confirmed by the RVA)" in said
+    assert "assumed" not in said.split(shipped.version, 1)[1][:40]
+    confirmed = shipped.model_copy(update={"status": type(shipped.status)("confirmed")})
+    report = evaluation_report(store, YEAR, codes=confirmed, threshold=1)
+    assert f"Federal code table {shipped.version} (confirmed)." in report.notes
