@@ -2,7 +2,8 @@
 
 Shared by Brussels' ``ReceiveBevRecordResponse`` and the gateway's
 ``PushCareerBreakMutationResponse``: message id, status (accepted / rejected / duplicate),
-receipt time and the violations of a rejected message.
+receipt time, the violations of a rejected message, and the reasons an accepted record's
+mapping is provisional (it rests on rule data that is not confirmed).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class Acknowledgement:
     status: AckStatus
     received_at: datetime
     violations: tuple[Violation, ...] = ()
+    provisional: tuple[str, ...] = ()
 
     def to_element(self, tag: str) -> etree._Element:
         """``tag`` (Clark notation) typed as gw:AcknowledgementType, children in schema order."""
@@ -45,6 +47,8 @@ class Acknowledgement:
             etree.SubElement(item, _q("message")).text = v.message
             if v.value is not None:
                 etree.SubElement(item, _q("value")).text = v.value
+        for reason in self.provisional:
+            etree.SubElement(root, _q("provisional")).text = reason
         return root
 
     @classmethod
@@ -66,4 +70,5 @@ class Acknowledgement:
                 )
                 for v in element.findall(_q("violation"))
             ),
+            provisional=tuple(p.text or "" for p in element.findall(_q("provisional"))),
         )

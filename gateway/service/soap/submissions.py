@@ -34,9 +34,10 @@ def _ack(
     context: GatewayContext,
     violations: tuple[Violation, ...] = (),
     insz: str | None = None,
+    provisional: tuple[str, ...] = (),
 ) -> Handled:
     status: AckStatus = "rejected" if violations else "accepted"
-    ack = Acknowledgement(message_id, status, context.store.clock(), violations)
+    ack = Acknowledgement(message_id, status, context.store.clock(), violations, provisional)
     return Handled(ack.to_element(gw(tag)), status, not violations, insz)
 
 
@@ -73,7 +74,15 @@ def prepare_bev_record(context: GatewayContext, call: InboundCall) -> Prepared:
         mapped.record.registration_id,
         len(mapped.report.findings),
     )
-    return Prepared(_ack(tag, call.header.message_id, context, insz=record.worker.insz), (row,))
+    # The partner learns that the mapping is provisional, and why, with its acknowledgement.
+    handled = _ack(
+        tag,
+        call.header.message_id,
+        context,
+        insz=record.worker.insz,
+        provisional=mapped.report.provisional,
+    )
+    return Prepared(handled, (row,))
 
 
 def submit_bev_record(context: GatewayContext, call: InboundCall, tx: Session) -> Handled:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
@@ -13,6 +14,7 @@ from adapters.soap.acknowledgement import Acknowledgement
 from gateway.soap.envelope import build_envelope
 from gateway.store.tables import AuditEntryRow, CareerBreakMutationRow, InboundRecordRow, InboxRow
 from gateway.wssecurity.algorithms import exc_c14n
+from gateway.xml import schemas
 from tests.service.soap.support import (
     Gateway,
     answer,
@@ -239,3 +241,20 @@ def test_request_metrics_name_the_soap_operation_and_the_verified_partner(
     assert any('{operation="SubmitBevRecord",partner="brussels"}' in c for c in counts), counts
     # unparsable: no operation known, so the route template and no partner
     assert any('operation="/soap/gateway/v1",partner="anonymous"' in c for c in counts), counts
+
+
+def test_the_acknowledgement_says_why_the_mapping_is_provisional(gateway: Gateway) -> None:
+    # The shipped BEE crosswalk is sample data: the mapping rests on it, and the partner is told.
+    message = example("bev-record-v1.xml")
+    response = gateway.call("brussels", submit_bev(message), "SubmitBevRecord")
+    payload = answer(response, gateway, "brussels")
+    schemas.validate("gateway-service-v1", payload)  # the optional element is in the schema
+    ack = _ack(payload, "SubmitBevRecordResponse")
+    assert ack.status == "accepted"
+    with gateway.context.store.transaction() as tx:
+        stored = tx.scalars(
+            select(InboundRecordRow.report).where(InboundRecordRow.message_id == id_of(message))
+        ).one()
+    reasons = tuple(json.loads(stored)["provisional"])
+    assert reasons and ack.provisional == reasons
+    assert any("sample" in reason for reason in reasons), reasons
