@@ -9,21 +9,19 @@ import os
 import ssl
 import subprocess
 import sys
-import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from gateway.auth import CLIENT_ASSERTION_TYPE
-from gateway.auth.assertion import make_client_assertion
 from gateway.demo.sample import generate
-from gateway.demo.stack import DEMO_CLIENT, demo_config
+from gateway.demo.stack import demo_config
 from gateway.service.rest.resources import record_json, rest_json
 from gateway.wssecurity.pki import OPERATOR_SUBJECTS, PkiLayout
+from tests.reliability.support import Backend as ReliabilityBackend
+from tests.reliability.support import wait_until
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext
@@ -52,14 +50,6 @@ def skip_without_chromium() -> None:
     missing = chromium_missing()
     if missing is not None:
         pytest.skip(missing, allow_module_level=True)
-
-
-def wait_until(predicate: Callable[[], bool], *, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
-        time.sleep(0.2)
 
 
 def console_config(workdir: Path, pki: PkiLayout, port: int, brussels_url: str) -> Path:
@@ -148,35 +138,12 @@ class Gateway:
         return "\n".join(text.splitlines()[-lines:])
 
 
-class Backend:
-    """A Flemish backend: a token with private_key_jwt, then registrations over HTTPS."""
+class Backend(ReliabilityBackend):
+    """A Flemish backend over HTTPS: the reliability tests' token, then registrations."""
 
     def __init__(self, url: str, pki: PkiLayout) -> None:
-        self.url = url
-        self.http = httpx.Client(
-            base_url=url, verify=ssl.create_default_context(cafile=str(pki.ca_cert)), timeout=60
-        )
-        self._key = pki["flanders"].key.read_bytes()
-        self._token: str | None = None
-
-    def close(self) -> None:
-        self.http.close()
-
-    def token(self) -> str:
-        if self._token is None:
-            assertion = make_client_assertion(DEMO_CLIENT, self._key, f"{self.url}/oauth2/token")
-            answer = self.http.post(
-                "/oauth2/token",
-                data={
-                    "grant_type": "client_credentials",
-                    "client_assertion_type": CLIENT_ASSERTION_TYPE,
-                    "client_assertion": assertion,
-                    "scope": "vov:read vov:write",
-                },
-            )
-            answer.raise_for_status()
-            self._token = str(answer.json()["access_token"])
-        return self._token
+        context = ssl.create_default_context(cafile=str(pki.ca_cert))
+        super().__init__(url, pki, "vov:read vov:write", verify=context)
 
     def submit(self, count: int, *, seed: int) -> list[tuple[str, str]]:
         """Post ``count`` valid registrations for Brussels; (message id, INSZ) of each."""

@@ -12,6 +12,7 @@ import json
 import os
 import secrets
 import signal
+import ssl
 import subprocess
 import sys
 import time
@@ -242,10 +243,11 @@ class Backend:
         scopes: str = ADMIN_SCOPES,
         *,
         metrics_url: str | None = None,
+        verify: ssl.SSLContext | bool = True,
     ) -> None:
         self.url = url
         self.metrics_url = metrics_url
-        self.http = httpx.Client(base_url=url, timeout=120)
+        self.http = httpx.Client(base_url=url, timeout=120, verify=verify)
         self._key = pki["flanders"].key.read_bytes()
         self._scopes = scopes
         self._token: str | None = None
