@@ -23,17 +23,15 @@ if __package__ in (None, ""):
     sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 import argparse
-import secrets
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import create_engine, insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import insert, text
 
+from benchmarks._scratch_pg import scratch_pg
 from gateway.config import load_settings
 from gateway.service.console import queries
 from gateway.service.context import GatewayContext, build_context
@@ -56,20 +54,6 @@ def _median_ms(run: Callable[[], object], repeat: int) -> float:
         run()
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
-
-
-@contextmanager
-def scratch_pg(admin_url: str) -> Iterator[str]:
-    name = f"brug_bench_{secrets.token_hex(4)}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def measure(root: Path, store_url: str, entries: int, repeat: int) -> None:

@@ -30,24 +30,21 @@ if __package__ in (None, ""):
     sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 import argparse
-import secrets
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from uuid import uuid4
 
-from sqlalchemy import MetaData, create_engine, func, insert, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import MetaData, func, insert, select
 
 from adapters.brussels.client import BRUSSELS_PARTY, GATEWAY_PARTY, BrusselsClient
 from adapters.simulation.credentials import signer_for, verifier_for
 from adapters.simulation.process import RunningProcess, free_port, start_simulator
+from benchmarks._scratch_pg import scratch_pg
 from gateway.delivery import Outbox, OutboxStatus
 from gateway.demo.stack import demo_config
 from gateway.models.bev import BevRecord
@@ -62,20 +59,6 @@ PAYLOAD = (
     + b"x" * 3000
     + b"</soap:Body></soap:Envelope>"
 )  # about the size of a BEV message
-
-
-@contextmanager
-def scratch_pg(admin_url: str) -> Iterator[str]:
-    name = f"brug_bench_{secrets.token_hex(4)}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def enqueue_rates(url: str, n: int) -> tuple[float, float]:
