@@ -31,7 +31,7 @@ from tests.browser.support import (
 
 skip_without_chromium()  # before importing Playwright
 
-from playwright.sync_api import Browser, BrowserContext, Page, expect  # noqa: E402
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -65,6 +65,31 @@ def check_page(page: Page, shots: Path, name: str) -> None:
     page.set_viewport_size(DESKTOP)
 
 
+def refused_message(
+    page: Page,
+    brussels: RunningProcess,
+    backend: Backend,
+    *,
+    seed: int,
+    path: str = "/console/dead-letters",
+) -> tuple[str, Locator]:
+    """Brussels refuses one new registration; its id and its row once the dead letters show it."""
+    brussels.set_faults(fail_ratio=1.0, fail_mode="refuse")
+    try:
+        [(message_id, _)] = backend.submit(1, seed=seed)
+        page.goto(path)
+        row = page.locator(f'tr[data-message="{message_id}"]')
+
+        def appeared() -> bool:
+            page.reload()
+            return row.count() == 1
+
+        wait_until(appeared, timeout=30, what="the refused message among the dead letters")
+    finally:
+        brussels.clear_faults()
+    return message_id, row
+
+
 def test_visitor_without_a_session_is_sent_to_sign_in(
     browser_anonymous: BrowserContext,
 ) -> None:
@@ -87,21 +112,9 @@ def test_dead_letter_retried_and_delivered(
     expect(page.get_by_text("Signed in as")).to_contain_text("An Admin")
     check_page(page, shots, "overview")
 
-    brussels.set_faults(fail_ratio=1.0, fail_mode="refuse")
-    try:
-        [(message_id, _)] = backend.submit(1, seed=11)
-        page.goto("/console/dead-letters")
-        row = page.locator(f'tr[data-message="{message_id}"]')
-
-        def appeared() -> bool:
-            page.reload()
-            return row.count() == 1
-
-        wait_until(appeared, timeout=30, what="the refused message among the dead letters")
-        expect(row).to_contain_text("simulated refusal")
-        check_page(page, shots, "dead-letters")
-    finally:
-        brussels.clear_faults()
+    message_id, row = refused_message(page, brussels, backend, seed=11)
+    expect(row).to_contain_text("simulated refusal")
+    check_page(page, shots, "dead-letters")
 
     # "Select all" (console.js, shown only with JavaScript) ticks every box, then clears them.
     boxes = page.locator('input[name="entry"]')
@@ -133,20 +146,8 @@ def test_dead_letter_retried_and_delivered(
 def test_viewer_cannot_retry(
     viewer: BrowserContext, backend: Backend, brussels: RunningProcess
 ) -> None:
-    brussels.set_faults(fail_ratio=1.0, fail_mode="refuse")
-    try:
-        [(message_id, _)] = backend.submit(1, seed=12)
-        page = viewer.new_page()
-        page.goto("/console/dead-letters")
-        row = page.locator(f'tr[data-message="{message_id}"]')
-
-        def appeared() -> bool:
-            page.reload()
-            return row.count() == 1
-
-        wait_until(appeared, timeout=30, what="the refused message among the dead letters")
-    finally:
-        brussels.clear_faults()
+    page = viewer.new_page()
+    refused_message(page, brussels, backend, seed=12)  # a dead letter for the viewer to see
     # French for a browser that asks for it; no selection, no buttons for a viewer.
     expect(page.get_by_role("heading", level=1)).to_have_text("Messages en échec")
     expect(page.get_by_role("checkbox")).to_have_count(0)
@@ -261,20 +262,9 @@ def test_keyboard_only_retry(
     admin: BrowserContext, brussels: RunningProcess, backend: Backend
 ) -> None:
     """Skip link, then Tab to the message's box, Space to select, Tab to the button, Enter."""
-    brussels.set_faults(fail_ratio=1.0, fail_mode="refuse")
     page = admin.new_page()
-    try:
-        [(message_id, _)] = backend.submit(1, seed=15)
-        page.goto("/console/dead-letters?lang=en")
-        box = page.locator(f'tr[data-message="{message_id}"] input[type=checkbox]')
-
-        def appeared() -> bool:
-            page.reload()
-            return box.count() == 1
-
-        wait_until(appeared, timeout=30, what="the refused message among the dead letters")
-    finally:
-        brussels.clear_faults()
+    _, row = refused_message(page, brussels, backend, seed=15, path="/console/dead-letters?lang=en")
+    box = row.locator("input[type=checkbox]")
     box_id = box.get_attribute("id")
 
     def focused(script: str) -> str:
@@ -311,19 +301,7 @@ def test_without_javascript_the_console_still_works(
         browser, gateway, pki, "operator-admin", locale="en-GB", java_script_enabled=False
     )
     page = context.new_page()
-    brussels.set_faults(fail_ratio=1.0, fail_mode="refuse")
-    try:
-        [(message_id, _)] = backend.submit(1, seed=16)
-        page.goto("/console/dead-letters")
-        row = page.locator(f'tr[data-message="{message_id}"]')
-
-        def appeared() -> bool:
-            page.reload()
-            return row.count() == 1
-
-        wait_until(appeared, timeout=30, what="the refused message among the dead letters")
-    finally:
-        brussels.clear_faults()
+    _, row = refused_message(page, brussels, backend, seed=16)
     expect(page.get_by_role("button", name="Select all")).to_be_hidden()
     row.get_by_role("checkbox").check()
     page.get_by_role("button", name="Retry selected").click()
