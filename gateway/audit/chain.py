@@ -12,9 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
-
-from gateway.store.tables import AuditEntryRow
+from typing import Any, Literal, Protocol
 
 GENESIS_HASH = "0" * 64
 
@@ -45,7 +43,54 @@ def format_time(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def entry_fields(row: AuditEntryRow) -> dict[str, Any]:
+class EntryLike(Protocol):
+    """What hashing reads of an entry: a stored row or a :class:`ChainedEntry` being written."""
+
+    @property
+    def seq(self) -> int: ...
+    @property
+    def recorded_at(self) -> datetime: ...
+    @property
+    def partner(self) -> str: ...
+    @property
+    def operation(self) -> str: ...
+    @property
+    def direction(self) -> str: ...
+    @property
+    def message_id(self) -> str: ...
+    @property
+    def digest(self) -> str: ...
+    @property
+    def signature_value(self) -> str | None: ...
+    @property
+    def outcome(self) -> str: ...
+    @property
+    def subject(self) -> str | None: ...
+    @property
+    def sent_at(self) -> str | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ChainedEntry:
+    """An entry as the writer chained it (what ``AuditLog.append`` returns): the stored row's
+    values without an ORM instance, which cost more than hashing it on bulk intake."""
+
+    seq: int
+    recorded_at: datetime
+    partner: str
+    operation: str
+    direction: str
+    message_id: str
+    digest: str
+    signature_value: str | None
+    outcome: str
+    subject: str | None
+    sent_at: str | None
+    prev_hash: str
+    entry_hash: str
+
+
+def entry_fields(row: EntryLike) -> dict[str, Any]:
     """The hashed fields of a stored entry (everything but the two hashes).
 
     ``sent_at`` (a delivery attempt's Timestamp, since migration 0004) is hashed only when set,

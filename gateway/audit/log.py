@@ -15,13 +15,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from gateway.audit.chain import AuditRecord, checkpoint_payload, entry_fields, entry_hash
+from gateway.audit.chain import (
+    AuditRecord,
+    ChainedEntry,
+    checkpoint_payload,
+    entry_hash,
+    format_time,
+)
 from gateway.audit.signing import CheckpointSigner
 from gateway.audit.subjects import SubjectHasher
 from gateway.errors import BrugError
+from gateway.store.bulk_insert import insert_rows
 from gateway.store.database import Store
 from gateway.store.tables import (
     AuditCheckpointRow,
@@ -35,8 +42,25 @@ HEAD_ID = 1
 _HEAD = core_table(AuditHeadRow)
 _ENTRY = core_table(AuditEntryRow)
 _LOCK_HEAD = select(_HEAD.c.seq, _HEAD.c.entry_hash).where(_HEAD.c.id == HEAD_ID).with_for_update()
-_INSERT_ENTRY = insert(_ENTRY)
 _MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == HEAD_ID)
+
+
+def _row(entry: ChainedEntry) -> dict[str, object]:
+    return {
+        "seq": entry.seq,
+        "recorded_at": entry.recorded_at,
+        "partner": entry.partner,
+        "operation": entry.operation,
+        "direction": entry.direction,
+        "message_id": entry.message_id,
+        "digest": entry.digest,
+        "signature_value": entry.signature_value,
+        "outcome": entry.outcome,
+        "subject": entry.subject,
+        "sent_at": entry.sent_at,
+        "prev_hash": entry.prev_hash,
+        "entry_hash": entry.entry_hash,
+    }
 
 
 class AuditError(BrugError):
@@ -57,16 +81,16 @@ class AuditLog:
         self._signer = signer
         self._every = checkpoint_every
 
-    def append(self, record: AuditRecord, *, tx: Session | None = None) -> AuditEntryRow:
+    def append(self, record: AuditRecord, *, tx: Session | None = None) -> ChainedEntry:
         """Chain one entry; with a signer, every ``checkpoint_every``-th entry is signed."""
         return self.append_many([record], tx=tx)[0]
 
     def append_many(
         self, records: Sequence[AuditRecord], *, tx: Session | None = None
-    ) -> list[AuditEntryRow]:
+    ) -> list[ChainedEntry]:
         """Chain several entries in order under one head lock (a batched unit of work).
 
-        Returns detached copies of the stored rows. Checkpoints are signed at every multiple of
+        Returns the entries as stored. Checkpoints are signed at every multiple of
         ``checkpoint_every`` the batch passes, exactly as one-by-one appends would.
         """
         subjects = [self._subject(record) for record in records]
@@ -79,44 +103,49 @@ class AuditLog:
                 raise AuditError("the audit chain head is missing: run `brug db upgrade`")
             seq, prev = int(head.seq), str(head.entry_hash)
             now = self._store.clock()
-            rows: list[AuditEntryRow] = []
-            values: list[dict[str, object]] = []
+            entries: list[ChainedEntry] = []
             for record, subject in zip(records, subjects, strict=True):
                 seq += 1
-                row = AuditEntryRow(
-                    seq=seq,
-                    recorded_at=now,
-                    partner=record.partner,
-                    operation=record.operation,
-                    direction=record.direction,
-                    message_id=record.message_id,
-                    digest=record.digest,
-                    signature_value=record.signature_value,
-                    outcome=record.outcome,
-                    subject=subject,
-                    sent_at=record.sent_at,
-                    prev_hash=prev,
-                    entry_hash="",
+                fields = {
+                    "seq": seq,
+                    "recorded_at": format_time(now),
+                    "partner": record.partner,
+                    "operation": record.operation,
+                    "direction": record.direction,
+                    "message_id": record.message_id,
+                    "digest": record.digest,
+                    "signature_value": record.signature_value,
+                    "outcome": record.outcome,
+                    "subject": subject,
+                }
+                if record.sent_at is not None:
+                    fields["sent_at"] = record.sent_at
+                hashed = entry_hash(prev, fields)
+                entries.append(
+                    ChainedEntry(
+                        seq=seq,
+                        recorded_at=now,
+                        partner=record.partner,
+                        operation=record.operation,
+                        direction=record.direction,
+                        message_id=record.message_id,
+                        digest=record.digest,
+                        signature_value=record.signature_value,
+                        outcome=record.outcome,
+                        subject=subject,
+                        sent_at=record.sent_at,
+                        prev_hash=prev,
+                        entry_hash=hashed,
+                    )
                 )
-                fields = entry_fields(row)
-                row.entry_hash = prev = entry_hash(prev, fields)
-                rows.append(row)
-                values.append(
-                    {
-                        **fields,
-                        "sent_at": record.sent_at,
-                        "recorded_at": now,
-                        "prev_hash": row.prev_hash,
-                        "entry_hash": prev,
-                    }
-                )
-            connection.execute(_INSERT_ENTRY, values)
+                prev = hashed
+            insert_rows(connection, _ENTRY, [_row(entry) for entry in entries])
             connection.execute(_MOVE_HEAD, {"seq": seq, "entry_hash": prev})
             if self._signer is not None and self._every > 0:
-                for row in rows:
-                    if row.seq % self._every == 0:
-                        self._sign_head(session, row.seq, row.entry_hash, self._signer)
-            return rows
+                for entry in entries:
+                    if entry.seq % self._every == 0:
+                        self._sign_head(session, entry.seq, entry.entry_hash, self._signer)
+            return entries
 
     def _subject(self, record: AuditRecord) -> str | None:
         if record.direction not in ("in", "out"):

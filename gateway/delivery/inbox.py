@@ -18,13 +18,13 @@ unique key (PostgreSQL) or on the write lock (SQLite) and then sees the answered
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import bindparam, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from gateway.errors import BrugError
+from gateway.store.bulk_insert import insert_rows
 from gateway.store.database import Store
 from gateway.store.tables import InboxRow, core_table
 
@@ -77,7 +77,6 @@ class InboxDecision:
 class Inbox:
     def __init__(self, store: Store) -> None:
         self._store = store
-        self._answered: Any = None
 
     def begin(
         self, partner: str, message_id: str, digest: str, *, tx: Session | None = None
@@ -159,18 +158,14 @@ class Inbox:
             }
             for e in entries
         ]
-        rows = tx.connection().execute(self._answered_statement(), params)
+        rows = insert_rows(
+            tx.connection(),
+            _INBOX,
+            params,
+            conflict=("partner", "message_id"),
+            returning=("partner", "message_id"),
+        )
         return {(str(r[0]), str(r[1])) for r in rows}
-
-    def _answered_statement(self) -> Any:
-        if self._answered is None:  # built and compiled once: executemany of it is one INSERT
-            insert = postgresql.insert if self._store.dialect == "postgresql" else sqlite.insert
-            self._answered = (
-                insert(_INBOX)
-                .on_conflict_do_nothing(index_elements=["partner", "message_id"])
-                .returning(_INBOX.c.partner, _INBOX.c.message_id)
-            )
-        return self._answered
 
     def known(self, keys: list[tuple[str, str]], *, tx: Session) -> dict[tuple[str, str], Known]:
         """The stored state of these (partner, message id) pairs (absent ones are left out)."""

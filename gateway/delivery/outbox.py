@@ -28,12 +28,12 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy import insert as plain_insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from gateway.delivery.entries import OutboxEntry, OutboxStatus, PartnerAnswer
 from gateway.delivery.errors import EntryNotFound, MessageIdConflict
+from gateway.store.bulk_insert import insert_rows
 from gateway.store.clock import as_utc
 from gateway.store.database import Store
 from gateway.store.digest import content_digest
@@ -190,7 +190,7 @@ class Outbox:
             }
             for e in entries
         ]
-        tx.connection().execute(plain_insert(OUTBOX_TABLE), rows)
+        insert_rows(tx.connection(), OUTBOX_TABLE, rows)
 
     # -- workers ---------------------------------------------------------------------------
 

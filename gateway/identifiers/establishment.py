@@ -7,6 +7,8 @@ stdnum has no module for it, so the arithmetic is done here with stdnum's helper
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from stdnum.util import clean, isdigits
 
 
@@ -18,6 +20,7 @@ class InvalidEstablishmentUnit(ValueError):
         self.rule = rule
 
 
+@lru_cache(maxsize=4096)  # employers repeat across a bulk file; public numbers, not personal
 def validate_establishment_unit(value: str) -> str:
     """Return the compact 10-digit number, else raise InvalidEstablishmentUnit."""
     compact = clean(value, " .-").strip()

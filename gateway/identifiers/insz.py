@@ -40,7 +40,8 @@ def _is_bis(compact: str) -> bool:
 
 def validate_insz(value: str) -> str:
     """Return the compact 11-digit form of a valid INSZ or BIS number, else raise InvalidInsz."""
-    compact = nn.compact(value)
+    # The usual input is already compact: skip stdnum's clean() here (validate() runs it too).
+    compact = value if len(value) == 11 and value.isdigit() else nn.compact(value)
     module = bis if _is_bis(compact) else nn
     try:
         return str(module.validate(compact))

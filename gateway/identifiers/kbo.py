@@ -6,6 +6,8 @@ validator (it also accepts the 9-digit pre-2005 form and adds the leading 0).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.be import vat
 
@@ -18,6 +20,7 @@ class InvalidKbo(ValueError):
         self.rule = rule
 
 
+@lru_cache(maxsize=4096)  # employers repeat across a bulk file; public numbers, not personal
 def validate_kbo(value: str) -> str:
     """Return the compact 10-digit form of a valid KBO number, else raise InvalidKbo."""
     try:

@@ -15,16 +15,16 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from sqlalchemy import Connection
-from sqlalchemy import insert as sql_insert
 
 from gateway.errors import Violation
 from gateway.models import BevRecord, Region, VovRegistration
 from gateway.rules import schoolyear
+from gateway.store.bulk_insert import insert_rows
 from gateway.store.tables import IntakeFactRow, core_table
 
 Channel = Literal["single", "bulk"]
 ROUTE_NOT_BRUSSELS = "route.not-brussels"
-_INSERT = sql_insert(core_table(IntakeFactRow))
+_TABLE = core_table(IntakeFactRow)
 _REGIONS = frozenset(r.value for r in Region)
 
 
@@ -142,4 +142,4 @@ def _readable(raw: Any) -> tuple[date | None, str | None]:
 def insert(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
     """Write prepared fact rows in one statement (nothing when there are none)."""
     if rows:
-        connection.execute(_INSERT, list(rows))
+        insert_rows(connection, _TABLE, rows)

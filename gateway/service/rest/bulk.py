@@ -198,6 +198,19 @@ def _parse(model: type[M], data: Any, context: str | None = None) -> M:
 
 
 @dataclass(slots=True)
+class _Read:
+    """One line as the first pass of :meth:`BulkProcessor.prepare` read it."""
+
+    number: int
+    key: str = ""
+    digest: str = ""
+    registration_id: str | None = None
+    data: Any = None
+    registration: VovRegistration | None = None
+    course: OdbCourse | None = None
+
+
+@dataclass(slots=True)
 class _Pending:
     number: int
     key: str
@@ -227,28 +240,45 @@ class BulkProcessor:
         return f"bulk:{self.key}#{number}"
 
     def prepare(self, batch: list[Line]) -> PreparedBatch:
-        """Everything that can fail on the input or is CPU-bound; nothing is stored yet."""
+        """Everything that can fail on the input or is CPU-bound; nothing is stored yet.
+
+        Two passes: every line is read and validated first, so that the catalogue courses the
+        batch names are read in one query, then each registration is mapped.
+        """
         context = self.submissions.context
         results: dict[int, bytes] = {}
         wanted = [(n, raw) for n, raw in batch if raw is None or raw.strip()]
         self.counts.add(lines=len(wanted))
         keyed = {self.line_key(n): n for n, raw in wanted if raw is not None}
         seen = idempotency.lookup(context.store, self._partner, keyed)
-        courses: CourseCache = {}
         pending: list[_Pending] = []
         refusals: list[dict[str, Any]] = []
+
+        def refuse(number: int, line: _Read | None, exc: BrugValidationError) -> None:
+            registration_id = line.registration_id if line is not None else None
+            results[number] = self._refused(number, registration_id, exc)
+            if not _is_replay_conflict(exc):
+                refusals.append(
+                    facts.refused(
+                        line.registration if line is not None else None,
+                        exc.violations,
+                        channel="bulk",
+                        now=context.store.clock(),
+                        raw=line.data if line is not None else None,
+                    )
+                )
+
+        read: list[_Read] = []
         for number, raw in wanted:
-            registration_id: str | None = None
-            registration: VovRegistration | None = None
-            registration_data: Any = None
+            line = _Read(number)
             try:
                 if raw is None:
                     raise _one("/", "bulk.line-too-long", f"a line may hold {MAX_LINE_BYTES} bytes")
-                line_key = self.line_key(number)
-                digest = idempotency.body_digest(raw)
-                earlier = seen.get(line_key)
+                line.key = self.line_key(number)
+                line.digest = idempotency.body_digest(raw)
+                earlier = seen.get(line.key)
                 if earlier is not None:
-                    if earlier.digest != digest:
+                    if earlier.digest != line.digest:
                         raise _one(
                             "header.Idempotency-Key",
                             "idempotency.key-reused",
@@ -257,34 +287,34 @@ class BulkProcessor:
                     if earlier.answer is not None:
                         results[number] = self._replayed(earlier.answer)
                         continue
-                registration_data, course_data, registration_id = _split(raw)
-                registration = _parse(VovRegistration, registration_data)
-                course = (
-                    _parse(OdbCourse, course_data, context="course")
-                    if course_data is not None
-                    else self.submissions.course_for(registration, None, courses)
-                )
-                prepared = self.submissions.prepare(registration, course, self.correlation_id)
+                line.data, course_data, line.registration_id = _split(raw)
+                line.registration = _parse(VovRegistration, line.data)
+                if course_data is not None:
+                    line.course = _parse(OdbCourse, course_data, context="course")
             except BrugValidationError as exc:
-                results[number] = self._refused(number, registration_id, exc)
-                if not _is_replay_conflict(exc):
-                    refusals.append(
-                        facts.refused(
-                            registration,
-                            exc.violations,
-                            channel="bulk",
-                            now=context.store.clock(),
-                            raw=registration_data,
-                        )
-                    )
+                refuse(number, line, exc)
+                continue
+            read.append(line)
+        courses: CourseCache = context.records.get_courses(
+            line.registration.odb_number
+            for line in read
+            if line.course is None and line.registration is not None
+        )
+        for line in read:
+            assert line.registration is not None  # set for every line read without error
+            try:
+                course = self.submissions.course_for(line.registration, line.course, courses)
+                prepared = self.submissions.prepare(line.registration, course, self.correlation_id)
+            except BrugValidationError as exc:
+                refuse(line.number, line, exc)
                 continue
             answer = _result(
-                number,
+                line.number,
                 prepared.registration.registration_id,
                 "accepted",
                 message_id=prepared.message_id,
             )
-            pending.append(_Pending(number, line_key, digest, prepared, answer))
+            pending.append(_Pending(line.number, line.key, line.digest, prepared, answer))
         return PreparedBatch(wanted, results, pending, refusals)
 
     def finish(self, batch: PreparedBatch) -> None:

@@ -31,6 +31,7 @@ null values.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -87,15 +88,37 @@ def canonical(record: M) -> M:
     return _canonical(record)  # type: ignore[no-any-return]
 
 
+@cache
+def _canonical_class(cls: type[BaseModel]) -> tuple[type[BaseModel], tuple[str, ...], bool]:
+    """(canonical class, its field names, whether a plain copy of ``__dict__`` builds it)."""
+    canon: type[BaseModel] = next(
+        c
+        for c in cls.__mro__
+        if issubclass(c, BaseModel) and c.__module__.startswith("gateway.models.")
+    )
+    plain = canon.__pydantic_post_init__ is None and not canon.__private_attributes__
+    return canon, tuple(canon.model_fields), plain
+
+
 def _canonical(value: Any) -> Any:
     if isinstance(value, BaseModel):
-        cls: type[BaseModel] = next(
-            c
-            for c in type(value).__mro__
-            if issubclass(c, BaseModel) and c.__module__.startswith("gateway.models.")
-        )
-        fields = {name: _canonical(getattr(value, name)) for name in cls.model_fields}
-        return cls.model_construct(_fields_set=set(value.model_fields_set), **fields)
+        cls, names, plain = _canonical_class(type(value))
+        source = value.__dict__
+        fields = {
+            name: _canonical(v) if isinstance(v := source[name], BaseModel | tuple) else v
+            for name in names
+        }
+        if not plain:
+            return cls.model_construct(_fields_set=set(value.model_fields_set), **fields)
+        # What model_construct does for a class without private attributes or post-init,
+        # without its per-field default handling (every field is given): this runs for every
+        # nested record of every registration of a bulk file.
+        out = cls.__new__(cls)
+        object.__setattr__(out, "__dict__", fields)
+        object.__setattr__(out, "__pydantic_fields_set__", set(value.model_fields_set))
+        object.__setattr__(out, "__pydantic_extra__", None)
+        object.__setattr__(out, "__pydantic_private__", None)
+        return out
     if isinstance(value, tuple):
         return tuple(_canonical(v) for v in value)
     return value
