@@ -15,13 +15,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gateway.audit.subjects import SubjectHasher
 from gateway.models import CareerBreakMutation, OdbCourse, VovRegistration
 from gateway.rules import schoolyear
+from gateway.store.bulk_insert import insert_rows
 from gateway.store.database import Store
 from gateway.store.tables import (
     CareerBreakMutationRow,
@@ -30,7 +31,7 @@ from gateway.store.tables import (
     core_table,
 )
 
-_INSERT_INBOUND = insert(core_table(InboundRecordRow))
+_INBOUND = core_table(InboundRecordRow)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +166,7 @@ class ExchangeRecords:
     def insert_inbound(self, rows: list[dict[str, Any]], *, tx: Session) -> None:
         """Insert prepared rows in one statement (Core: on the path of every SubmitBevRecord)."""
         if rows:
-            tx.connection().execute(_INSERT_INBOUND, rows)
+            insert_rows(tx.connection(), _INBOUND, rows)
 
     def inbound_for(self, insz: str, *, limit: int = 100, offset: int = 0) -> list[InboundRecord]:
         """The worker's inbound records, newest first; ``offset`` skips the newest ones."""

@@ -40,6 +40,7 @@ def _postgres_statement(
     columns: tuple[str, ...],
     conflict: tuple[str, ...] | None,
     returning: tuple[str, ...],
+    replace_below: str | None,
 ) -> _Statement:
     dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
     preparer = dialect.identifier_preparer
@@ -50,7 +51,17 @@ def _postgres_statement(
     target = f"{preparer.format_table(table)} ({', '.join(map(preparer.quote, columns))})"
     sql = f"INSERT INTO {target} SELECT * FROM unnest({arrays})"  # noqa: S608
     if conflict is not None:
-        sql += f" ON CONFLICT ({', '.join(preparer.quote(name) for name in conflict)}) DO NOTHING"
+        sql += f" ON CONFLICT ({', '.join(preparer.quote(name) for name in conflict)})"
+        if replace_below is None:
+            sql += " DO NOTHING"
+        else:
+            updated = [name for name in columns if name not in conflict]
+            assignments = ", ".join(
+                f"{preparer.quote(name)} = EXCLUDED.{preparer.quote(name)}" for name in updated
+            )
+            below = f"{preparer.format_table(table)}.{preparer.quote(replace_below)}"
+            cast = table.c[replace_below].type.compile(dialect=dialect)
+            sql += f" DO UPDATE SET {assignments} WHERE {below} < CAST(%b AS {cast})"
     if returning:
         sql += f" RETURNING {', '.join(preparer.quote(name) for name in returning)}"
     return _Statement(sql, columns)
@@ -67,11 +78,15 @@ def insert_rows(
     *,
     conflict: Sequence[str] | None = None,
     returning: Sequence[str] = (),
+    replace_below: tuple[str, Any] | None = None,
 ) -> list[Sequence[Any]]:
     """Insert ``rows`` in the caller's transaction; a key missing from a row inserts NULL.
 
     ``conflict``: the unique columns whose duplicates are skipped (``ON CONFLICT DO NOTHING``).
     ``returning``: columns to return for the rows inserted (not for skipped duplicates).
+    ``replace_below=(column, value)``: instead of skipping a duplicate, overwrite the stored
+    row with the new one when its ``column`` is below ``value`` (an expired replay-cache key);
+    such rows count as inserted. PostgreSQL only: SQLite callers keep their own statement.
     """
     if not rows:
         return []
@@ -80,15 +95,25 @@ def insert_rows(
         columns = tuple(dict.fromkeys(name for row in rows for name in row))
     dialect = connection.dialect
     if dialect.name != "postgresql":
+        if replace_below is not None:
+            raise ValueError("replace_below is written for PostgreSQL only")
         return _insert_generic(connection, table, rows, conflict, returning)
     statement = _postgres_statement(
-        table, columns, tuple(conflict) if conflict is not None else None, tuple(returning)
+        table,
+        columns,
+        tuple(conflict) if conflict is not None else None,
+        tuple(returning),
+        replace_below[0] if replace_below is not None else None,
     )
     arrays: list[list[Any]] = []
     for name, process in zip(columns, _processors(table, columns, dialect), strict=True):
         values = [row.get(name) for row in rows]
         arrays.append(values if process is None else [process(v) for v in values])
-    result = connection.exec_driver_sql(statement.sql, tuple(arrays))
+    params: list[Any] = list(arrays)
+    if replace_below is not None:
+        process = table.c[replace_below[0]].type._cached_bind_processor(dialect)
+        params.append(replace_below[1] if process is None else process(replace_below[1]))
+    result = connection.exec_driver_sql(statement.sql, tuple(params))
     return list(result) if returning else []
 
 

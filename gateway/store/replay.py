@@ -26,6 +26,7 @@ from sqlalchemy import bindparam, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from gateway.store.bulk_insert import insert_rows
 from gateway.store.clock import as_utc
 from gateway.store.database import Store
 from gateway.store.tables import ReplayRow, core_table
@@ -97,8 +98,19 @@ class SqlReplayCache:
         if not entries:
             return set()
         now = self._store.clock()
+        connection = tx.connection()
+        if self._store.dialect == "postgresql":  # one statement of two arrays (bulk_insert)
+            rows = insert_rows(
+                connection,
+                _REPLAY,
+                [{"key": key, "expires_at": as_utc(exp)} for key, exp in entries],
+                conflict=("key",),
+                returning=("key",),
+                replace_below=("expires_at", now),
+            )
+            return {str(row[0]) for row in rows}
         params = [{"key": key, "expires_at": as_utc(exp), "now": now} for key, exp in entries]
-        return {str(row[0]) for row in tx.connection().execute(self._claim_statement(), params)}
+        return {str(row[0]) for row in connection.execute(self._claim_statement(), params)}
 
     def _claim_statement(self) -> Any:
         if self._claim is None:

@@ -18,10 +18,12 @@ bundled at ``gateway/_bundled/schemas`` (pyproject force-includes it there).
 
 from __future__ import annotations
 
+import queue
 import re
 import threading
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -175,19 +177,29 @@ def load(name: str) -> etree.XMLSchema:
     return _compile(name)
 
 
-_per_thread = threading.local()
+_idle: dict[str, queue.SimpleQueue[etree.XMLSchema]] = {}
+_idle_lock = threading.Lock()
 
 
-def _validator(name: str) -> etree.XMLSchema:
-    """A validator private to this thread: an XMLSchema keeps its error log on the instance."""
-    cached: dict[str, etree.XMLSchema] | None = getattr(_per_thread, "schemas", None)
-    if cached is None:
-        cached = _per_thread.schemas = {}
-    schema = cached.get(name)
-    if schema is None:
+@contextmanager
+def _validator(name: str) -> Iterator[etree.XMLSchema]:
+    """A validator no other thread uses meanwhile: an XMLSchema keeps its error log on the
+    instance. Validators are lent from a pool per schema, so a server compiles as many as it
+    validates documents at once (a few), not one per thread its thread pool ever started
+    (up to 40, each compile costing tens of milliseconds on the request that triggers it)."""
+    idle = _idle.get(name)
+    if idle is None:
         load(name)  # fail loudly, once, with the shared cache
-        schema = cached[name] = _compile(name)
-    return schema
+        with _idle_lock:
+            idle = _idle.setdefault(name, queue.SimpleQueue())
+    try:
+        schema = idle.get_nowait()
+    except queue.Empty:
+        schema = _compile(name)
+    try:
+        yield schema
+    finally:
+        idle.put(schema)
 
 
 # --------------------------------------------------------------------------- violations
@@ -265,11 +277,11 @@ def validate(name: str, document: etree._Element | bytes | str) -> None:
     Bytes / text are parsed with the hardened :func:`~gateway.xml.safe_parser.parse_xml` first.
     """
     root = parse_xml(document) if isinstance(document, bytes | str) else document
-    schema = _validator(name)
-    if schema.validate(root):
-        return
-    entries = cast(Iterable[etree._LogEntry], schema.error_log)
-    violations = [_violation(root, entry) for entry in entries]
+    with _validator(name) as schema:
+        if schema.validate(root):
+            return
+        entries = cast(Iterable[etree._LogEntry], schema.error_log)
+        violations = [_violation(root, entry) for entry in entries]
     if not violations:  # pragma: no cover - libxml2 always logs why
         violations = [Violation("/", "xsd.invalid", "document is not valid")]
     raise BrugValidationError(violations, context=f"XML document ({name})")
