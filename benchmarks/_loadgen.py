@@ -11,6 +11,7 @@ from the moment the request was written to the moment its whole answer was read.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -46,6 +47,20 @@ class _Connection:
 
     def close(self) -> None:
         self.writer.close()
+
+
+_FAULT_CODE = re.compile(rb"<(?:\w+:)?(?:faultcode|Value)>([^<]{1,80})</")
+_FAULT_TEXT = re.compile(rb"<(?:\w+:)?(?:faultstring|Text)[^>]*>([^<]{1,120})</")
+
+
+def _fault_code(body: bytes) -> str:
+    """ " (SOAP fault code: reason)" of a fault answer, so a run with errors says which."""
+    codes = _FAULT_CODE.findall(body)
+    if not codes:
+        return ""
+    text = _FAULT_TEXT.search(body)
+    reason = text.group(1).decode("utf-8", "replace") if text else ""
+    return f" {codes[-1].decode('utf-8', 'replace')}: {reason}"
 
 
 def build_request(url: str, body: bytes, headers: dict[str, str]) -> bytes:
@@ -99,7 +114,7 @@ async def open_loop(
         if status == 200 and ok_marker in body:
             result.latencies_ms.append(latency)
         else:
-            result.error(f"HTTP {status}")
+            result.error(f"HTTP {status}{_fault_code(body)}")
 
     start = time.perf_counter() + 0.2
     await asyncio.gather(*(one(i, r, start) for i, r in enumerate(requests)))

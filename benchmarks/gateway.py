@@ -228,6 +228,14 @@ def bulk_memory(stack: DemoStack, lines: int) -> dict[str, Any]:
     }
 
 
+def _print_gateway_errors(stack: DemoStack, limit: int = 5) -> None:
+    """The gateway's first ERROR log lines: a benchmark with errors must say why."""
+    lines = (stack.workdir / "gateway.log").read_text(errors="replace").splitlines()
+    errors = [line for line in lines if '"ERROR"' in line or "Traceback" in line]
+    for line in errors[:limit]:
+        print(f"  gateway: {line[:2000]}")
+
+
 def scratch_database(server_url: str) -> str:
     """A fresh database ``brug_bench`` on the PostgreSQL server at ``server_url``."""
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
@@ -293,6 +301,8 @@ def main() -> None:
                 f" {r['lag']:>8.1f} {r['gateway_cpu_ms']:>9.2f} {r['generator_cpu_ms']:>8.2f}"
                 f" {r['machine_cpu_ms']:>8.2f}  {r['errors'] or ''}"
             )
+            if r["errors"]:
+                _print_gateway_errors(stack)
         if args.bulk_lines:
             m = bulk_memory(stack, args.bulk_lines)
             print(

@@ -16,6 +16,12 @@ The outcome of every message is the one :func:`~.unit_of_work.apply` would give 
   the first answer and a ``repeat`` audit entry;
 * two messages of one batch never share a replay key or a (partner, message id): the later one
   waits for the next batch, so each sees the other's committed result as it would alone;
+* the writer waits for companions only while other requests are on their way (PostgreSQL's
+  ``commit_delay`` / ``commit_siblings`` idea): every request announces itself when the
+  pipeline starts on it (:meth:`BatchWriter.expected`) and arrives with :meth:`write` or
+  withdraws. With requests in flight, the writer waits up to ``GROUP_WAIT_SECONDS`` for them
+  before it writes, so a loaded gateway writes fewer, larger batches (each batch costs ~10
+  round trips to the store, whatever its size); alone, a message is written at once;
 * if the batch transaction fails for any reason, each message of it is retried on its own with
   :func:`~.unit_of_work.apply`, which decides it exactly as without batching (a store outage
   then answers each with its own 503).
@@ -24,9 +30,12 @@ The outcome of every message is the one :func:`~.unit_of_work.apply` would give 
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
+from collections.abc import Iterator
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -53,6 +62,15 @@ from gateway.xml.safe_parser import parse_xml
 MAX_BATCH = 64  # messages per transaction; bounds the wait of the last one in a full batch
 IDLE_SECONDS = 2.0  # the writer thread ends after this long without work (started on demand)
 WAIT_SECONDS = 60.0  # a request waiting longer for its batch is answered 503 (retry later)
+#: The longest a batch waits for requests still being verified and mapped (see above).
+GROUP_WAIT_SECONDS = 0.002
+
+
+@dataclass(slots=True)
+class Expected:
+    """A request announced to the writer (:meth:`BatchWriter.expected`), until it arrives."""
+
+    arrived: bool = False
 
 
 @dataclass(slots=True)
@@ -93,7 +111,24 @@ class BatchWriter:
         self._queue: deque[_Item] = deque()
         self._ready = threading.Condition()
         self._thread: threading.Thread | None = None
+        self._coming = 0  # requests announced that have neither arrived nor withdrawn
         self.stats = BatchStats()
+
+    @contextmanager
+    def expected(self) -> Iterator[Expected]:
+        """Announce a request for the whole of its processing; pass the token to :meth:`write`.
+
+        A request that is refused before it reaches the writer withdraws on leaving."""
+        token = Expected()
+        with self._ready:
+            self._coming += 1
+        try:
+            yield token
+        finally:
+            if not token.arrived:
+                with self._ready:
+                    self._coming -= 1
+                    self._ready.notify()
 
     @property
     def waiting(self) -> int:
@@ -102,7 +137,12 @@ class BatchWriter:
             return len(self._queue)
 
     def write(
-        self, call: InboundCall, spec: OperationSpec, claims: ReplayClaims, prepared: Prepared
+        self,
+        call: InboundCall,
+        spec: OperationSpec,
+        claims: ReplayClaims,
+        prepared: Prepared,
+        expected: Expected | None = None,
     ) -> Applied:
         """Apply one prepared message; raises what :func:`~.unit_of_work.apply` would raise."""
         answer = prepared.handled.answer
@@ -117,6 +157,9 @@ class BatchWriter:
         )
         with self._ready:
             self._queue.append(item)
+            if expected is not None and not expected.arrived:
+                expected.arrived = True
+                self._coming -= 1
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._run, name="brug-soap-batch-writer", daemon=True
@@ -143,6 +186,7 @@ class BatchWriter:
                     if not self._queue:
                         self._thread = None  # a later write starts a new one
                         return
+                    self._gather()
                     batch = self._take()
                 self._process(batch)
         except BaseException as exc:  # never leave requests waiting on a dead thread
@@ -152,6 +196,18 @@ class BatchWriter:
             for item in waiting:
                 item.future.set_exception(StoreUnavailable(f"the batch writer stopped: {exc!r}"))
             raise
+
+    def _gather(self) -> None:
+        """Wait (lock held, released while waiting) up to ``GROUP_WAIT_SECONDS`` for the
+        requests still on their way, while the batch has room for them."""
+        if self._coming <= 0:
+            return
+        deadline = time.monotonic() + GROUP_WAIT_SECONDS
+        while self._coming > 0 and len(self._queue) < self._max:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            self._ready.wait(remaining)
 
     def _take(self) -> list[_Item]:
         """Up to ``max_batch`` waiting messages with distinct replay keys and message ids."""

@@ -34,7 +34,7 @@ from gateway.errors import BrugValidationError, Violation
 from gateway.observability.metrics import Outcome
 from gateway.service.context import GatewayContext, Partner
 from gateway.service.soap.authorise import authorise
-from gateway.service.soap.batch import BatchWriter
+from gateway.service.soap.batch import BatchWriter, Expected
 from gateway.service.soap.calls import SCHEMA, InboundCall, OperationSpec
 from gateway.service.soap.header_binding import bind_header
 from gateway.service.soap.identify import identify, verify_as
@@ -111,7 +111,8 @@ class SoapPipeline:
     def process(self, raw: bytes, version: SoapVersion = "1.1") -> SoapReply:
         progress = _Progress(version)
         try:
-            reply = self._run(raw, progress)
+            with self.batch.expected() as expected:
+                reply = self._run(raw, progress, expected)
         except (SQLAlchemyError, StoreError, StoreUnavailable, OSError) as exc:
             # Database down, disk full, lock timeout: the transaction rolled back, nothing was
             # acknowledged; the partner's retry (freshly signed) will be processed.
@@ -141,7 +142,7 @@ class SoapPipeline:
 
     # -- the steps ---------------------------------------------------------------------------
 
-    def _run(self, raw: bytes, progress: _Progress) -> SoapReply:
+    def _run(self, raw: bytes, progress: _Progress, expected: Expected) -> SoapReply:
         # 1. parse
         try:
             root = parse_xml(raw, self.limits)
@@ -185,7 +186,8 @@ class SoapPipeline:
             bind_header(partner, call.header, self.own_party)
             authorise(partner, spec.name, call.header)
             if spec.prepare is not None:  # the answer needs no store: write it with others
-                applied = self.batch.write(call, spec, claims, spec.prepare(self.context, call))
+                prepared = spec.prepare(self.context, call)
+                applied = self.batch.write(call, spec, claims, prepared, expected)
             else:
                 applied = apply(self.context, call, spec, claims)
         except ClientRefusal as exc:

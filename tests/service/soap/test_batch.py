@@ -201,3 +201,44 @@ def test_a_request_waiting_too_long_for_its_batch_is_a_503_and_its_retry_finds_i
     assert _ack(retry, gateway.verifier("brussels")).status == "accepted"
     assert count_rows(gateway, InboundRecordRow, message_id=id_of(message)) == 1
     assert count_rows(gateway, AuditEntryRow, message_id=id_of(message), outcome="repeat") == 1
+
+
+def test_the_writer_waits_for_an_announced_request_and_writes_both_in_one_batch(
+    gateway: Gateway, pipeline: SoapPipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A request on its way (announced, being verified and mapped) is waited for, so the two
+    are written in one transaction; the wait is bounded (here long, to make it certain)."""
+    import gateway.service.soap.batch as batch
+
+    monkeypatch.setattr(batch, "GROUP_WAIT_SECONDS", 10.0)
+    signed = [gateway.sign("brussels", submit_bev(example("bev-record-v1.xml"))) for _ in range(2)]
+    with ThreadPoolExecutor(2) as pool, pipeline.batch.expected():
+        # Announced by hand: the writer sees one more request coming than has arrived.
+        first = pool.submit(pipeline.process, signed[0])
+        time.sleep(0.3)
+        assert not first.done(), "the writer did not wait for the announced request"
+        second = pool.submit(pipeline.process, signed[1])
+        # Both arrived, but the hand-made announcement is still open: both wait for it.
+        time.sleep(0.3)
+        assert not first.done() and pipeline.batch.waiting == 2
+    replies = [first.result(timeout=30), second.result(timeout=30)]  # withdrawn: written now
+    assert [r.status for r in replies] == [200, 200]
+    assert pipeline.batch.stats.batches == 1 and pipeline.batch.stats.largest == 2
+
+
+def test_a_request_alone_is_written_without_waiting(
+    gateway: Gateway, pipeline: SoapPipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gateway.service.soap.batch as batch
+
+    monkeypatch.setattr(batch, "GROUP_WAIT_SECONDS", 10.0)
+    signed = gateway.sign("brussels", submit_bev(example("bev-record-v1.xml")))
+    started = time.monotonic()
+    assert pipeline.process(signed).status == 200
+    assert time.monotonic() - started < 5  # nobody else was on the way: no group wait
+    # A refused request withdraws its announcement: the next one is not kept waiting either.
+    assert pipeline.process(b"<not-soap/>").status in (400, 500)
+    started = time.monotonic()
+    signed = gateway.sign("brussels", submit_bev(example("bev-record-v1.xml")))
+    assert pipeline.process(signed).status == 200
+    assert time.monotonic() - started < 5
