@@ -92,8 +92,9 @@ class SqlReplayCache:
         """One statement for many distinct keys; returns the keys stored (the others are replays).
 
         For the gateway's batched units of work (:mod:`gateway.service.soap.batch`). Keys must be
-        distinct: one statement cannot insert and then conflict with the same key. Executed as
-        an executemany of one compiled statement (SQLAlchemy sends it as multi-row VALUES).
+        distinct: one statement cannot insert and then conflict with the same key. On PostgreSQL
+        one ``unnest`` statement of two arrays (:mod:`gateway.store.bulk_insert`); on SQLite an
+        executemany of one compiled statement.
         """
         if not entries:
             return set()

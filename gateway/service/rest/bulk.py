@@ -4,7 +4,7 @@ Employers file VOV refunds "one by one or as a bulk file"; a backend forwarding 
 worth of Brussels registrations may send a million lines. So the body is read incrementally
 from ``request.stream()`` (never whole), cut into lines of at most :data:`MAX_LINE_BYTES`, and
 handled in batches of :data:`BATCH_SIZE`: mapping outside any transaction, then one
-transaction per batch for the outbox, audit and idempotency rows (a few multi-row statements).
+transaction per batch for the outbox, audit and idempotency rows (one statement per table).
 Memory is bounded by one batch.
 
 Idempotency is per line: line ``n`` of a request with key ``K`` is recorded as ``bulk:K#n``

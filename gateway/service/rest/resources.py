@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cache
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
@@ -88,26 +88,41 @@ def canonical(record: M) -> M:
     return _canonical(record)  # type: ignore[no-any-return]
 
 
+def _may_nest(annotation: Any) -> bool:
+    """Whether a field of this type can hold a model (directly or in a tuple/union)."""
+    if isinstance(annotation, type):
+        return issubclass(annotation, BaseModel | tuple)
+    return any(_may_nest(arg) for arg in get_args(annotation))
+
+
 @cache
 def _canonical_class(cls: type[BaseModel]) -> tuple[type[BaseModel], tuple[str, ...], bool]:
-    """(canonical class, its field names, whether a plain copy of ``__dict__`` builds it)."""
+    """(canonical class, its fields that may hold models, whether a copy of ``__dict__``
+    builds it)."""
     canon: type[BaseModel] = next(
         c
         for c in cls.__mro__
         if issubclass(c, BaseModel) and c.__module__.startswith("gateway.models.")
     )
-    plain = canon.__pydantic_post_init__ is None and not canon.__private_attributes__
-    return canon, tuple(canon.model_fields), plain
+    nested = tuple(n for n, f in cls.model_fields.items() if _may_nest(f.annotation))
+    plain = (
+        canon.__pydantic_post_init__ is None
+        and not canon.__private_attributes__
+        and set(cls.model_fields) == set(canon.model_fields)
+    )
+    return canon, nested, plain
+
+
+_NESTING = (BaseModel, tuple)
 
 
 def _canonical(value: Any) -> Any:
     if isinstance(value, BaseModel):
-        cls, names, plain = _canonical_class(type(value))
-        source = value.__dict__
-        fields = {
-            name: _canonical(v) if isinstance(v := source[name], BaseModel | tuple) else v
-            for name in names
-        }
+        cls, nested, plain = _canonical_class(type(value))
+        fields = dict(value.__dict__)  # the scalars as they are; models and tuples converted
+        for name in nested:
+            if isinstance(inner := fields[name], _NESTING):
+                fields[name] = _canonical(inner)
         if not plain:
             return cls.model_construct(_fields_set=set(value.model_fields_set), **fields)
         # What model_construct does for a class without private attributes or post-init,
