@@ -54,13 +54,19 @@ from lxml import etree
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from adapters.brussels.crosswalk import Crosswalk
+from adapters.brussels.mapping import vov_to_bev
 from adapters.simulation.credentials import verifier_for
 from gateway.demo.exchange import BackendClient
 from gateway.demo.sample import generate
 from gateway.demo.stack import DemoStack
+from gateway.errors import BrugValidationError
+from gateway.models import OdbCourse, VovRegistration
+from gateway.rules.ruledata import RuleBook
 from gateway.service.rest.resources import record_json, rest_json
 from gateway.soap.envelope import build_envelope, request_headers
 from gateway.soap.faults import GW_NS
+from gateway.validation import parse_model
 from gateway.wssecurity import KeyMaterial, Signer, load_profile
 from gateway.xml import schemas
 from gateway.xml.header import HEADER_NS
@@ -196,6 +202,31 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
+def _bulk_line(sample: Any, i: int) -> bytes:
+    item = sample.items[i % len(sample.items)]
+    registration = {**rest_json(item.registration), "registrationId": f"BULK-{i:09d}"}
+    return json.dumps({"registration": registration}).encode() + b"\n"
+
+
+def mapping_baseline(lines: int) -> float:
+    """Lines/s of the mapping alone, in this process, on the bulk row's lines: read the JSON,
+    validate the registration, map it to BEV (no HTTP, no XML, no store; one core). A CPU-speed
+    reference for the bulk row (this host's speed swings by ~1.7x between runs)."""
+    sample = generate(2000, seed=7)
+    rules, crosswalk = RuleBook.load(None), Crosswalk.load()
+    courses = {n: parse_model(OdbCourse, c) for n, c in sample.courses.items()}
+    count = min(lines, 5000)
+    raw = [_bulk_line(sample, i) for i in range(count)]
+    started = time.perf_counter()
+    for line in raw:
+        try:
+            registration = parse_model(VovRegistration, json.loads(line)["registration"])
+            vov_to_bev(registration, courses[registration.odb_number], rules, crosswalk)
+        except (BrugValidationError, KeyError):
+            pass  # the sample's defective lines: refused before mapping, as in the gateway
+    return count / (time.perf_counter() - started)
+
+
 def bulk_memory(stack: DemoStack, lines: int) -> dict[str, Any]:
     sample = generate(2000, seed=7)
     backend = BackendClient(stack)
@@ -206,11 +237,9 @@ def bulk_memory(stack: DemoStack, lines: int) -> dict[str, Any]:
 
     def body() -> Any:
         for i in range(lines):
-            item = sample.items[i % len(sample.items)]
-            registration = {**rest_json(item.registration), "registrationId": f"BULK-{i:09d}"}
             if i % 2000 == 0:
                 samples.append(_rss_kb(pid))
-            yield json.dumps({"registration": registration}).encode() + b"\n"
+            yield _bulk_line(sample, i)
 
     started = time.perf_counter()
     results = sum(1 for _ in backend.bulk(body()))
@@ -304,10 +333,13 @@ def main() -> None:
             if r["errors"]:
                 _print_gateway_errors(stack)
         if args.bulk_lines:
+            baseline = mapping_baseline(args.bulk_lines)
             m = bulk_memory(stack, args.bulk_lines)
+            rate = m["lines"] / m["seconds"]
             print(
-                f"bulk {m['lines']:,} lines in {m['seconds']:.0f} s "
-                f"({m['lines'] / m['seconds']:,.0f} lines/s); gateway RSS start "
+                f"bulk {m['lines']:,} lines in {m['seconds']:.0f} s ({rate:,.0f} lines/s; "
+                f"same-run baseline, the mapping alone in-process: {baseline:,.0f} lines/s, "
+                f"ratio {rate / baseline:.2f}); gateway RSS start "
                 f"{m['rss_start_mb']:.0f} MB, after warm-up {m['rss_warm_mb']:.0f} MB, "
                 f"max {m['rss_max_mb']:.0f} MB, end {m['rss_end_mb']:.0f} MB"
             )
