@@ -29,49 +29,17 @@ if __package__ in (None, ""):
 
 import argparse
 import io
-import json
 import tempfile
 import time
 
-from adapters.brussels.crosswalk import Crosswalk
-from adapters.brussels.mapping import vov_to_bev
+from benchmarks import _bulk_lines
 from benchmarks._scratch_pg import scratch_pg
 from gateway.config.loader import load_settings
-from gateway.demo.sample import generate
 from gateway.demo.stack import demo_config
-from gateway.errors import BrugValidationError
-from gateway.models import OdbCourse, VovRegistration
-from gateway.rules.ruledata import RuleBook
 from gateway.service.context import build_context
 from gateway.service.rest.bulk import BATCH_SIZE, BulkProcessor
-from gateway.service.rest.resources import rest_json
 from gateway.service.rest.submission import Submissions
-from gateway.validation import parse_model
 from gateway.wssecurity.pki import init_pki
-
-
-def _lines(count: int) -> tuple[list[bytes], dict[str, OdbCourse]]:
-    sample = generate(2000, seed=7)
-    lines = []
-    for i in range(count):
-        item = sample.items[i % len(sample.items)]
-        registration = {**rest_json(item.registration), "registrationId": f"BULK-{i:09d}"}
-        lines.append(json.dumps({"registration": registration}).encode())
-    courses = {n: parse_model(OdbCourse, c) for n, c in sample.courses.items()}
-    return lines, courses
-
-
-def mapping_alone(lines: list[bytes], courses: dict[str, OdbCourse]) -> float:
-    """CPU ms per line of JSON + validation + vov_to_bev (the baseline)."""
-    rules, crosswalk = RuleBook.load(None), Crosswalk.load()
-    started = time.thread_time()
-    for line in lines:
-        try:
-            registration = parse_model(VovRegistration, json.loads(line)["registration"])
-            vov_to_bev(registration, courses[registration.odb_number], rules, crosswalk)
-        except (BrugValidationError, KeyError):
-            pass  # the sample's defective lines: refused before mapping, as in the gateway
-    return (time.thread_time() - started) / len(lines) * 1000
 
 
 def main() -> None:
@@ -81,8 +49,10 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=5000)
     parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
-    lines, courses = _lines(args.lines)
-    baseline = mapping_alone(lines, courses)
+    source = _bulk_lines.sample()
+    lines = [_bulk_lines.bulk_line(source, i) for i in range(args.lines)]
+    courses = _bulk_lines.courses(source)
+    baseline = _bulk_lines.mapping_cpu_ms(lines, courses)
     with tempfile.TemporaryDirectory() as tmp, scratch_pg(args.pg_url) as url:
         root = Path(tmp)
         pki = init_pki(root / "pki")

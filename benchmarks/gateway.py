@@ -39,7 +39,6 @@ if __package__ in (None, ""):
 
 import argparse
 import asyncio
-import json
 import multiprocessing as mp
 import os
 import statistics
@@ -54,26 +53,21 @@ from lxml import etree
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from adapters.brussels.crosswalk import Crosswalk
-from adapters.brussels.mapping import vov_to_bev
 from adapters.simulation.credentials import verifier_for
 from gateway.demo.exchange import BackendClient
-from gateway.demo.sample import generate
 from gateway.demo.stack import DemoStack
-from gateway.errors import BrugValidationError
-from gateway.models import OdbCourse, VovRegistration
-from gateway.rules.ruledata import RuleBook
-from gateway.service.rest.resources import record_json, rest_json
+from gateway.service.rest.resources import record_json
 from gateway.soap.envelope import build_envelope, request_headers
 from gateway.soap.faults import GW_NS
-from gateway.validation import parse_model
 from gateway.wssecurity import KeyMaterial, Signer, load_profile
 from gateway.xml import schemas
 from gateway.xml.header import HEADER_NS
 
 try:
+    from benchmarks import _bulk_lines
     from benchmarks._loadgen import open_loop
 except ImportError:  # run as a file from benchmarks/
+    import _bulk_lines  # type: ignore[no-redef]
     from _loadgen import open_loop  # type: ignore[no-redef]
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -202,33 +196,15 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
-def _bulk_line(sample: Any, i: int) -> bytes:
-    item = sample.items[i % len(sample.items)]
-    registration = {**rest_json(item.registration), "registrationId": f"BULK-{i:09d}"}
-    return json.dumps({"registration": registration}).encode() + b"\n"
-
-
 def mapping_baseline(lines: int) -> float:
-    """Lines/s of the mapping alone, in this process, on the bulk row's lines: read the JSON,
-    validate the registration, map it to BEV (no HTTP, no XML, no store; one core). A CPU-speed
-    reference for the bulk row (this host's speed swings by ~1.7x between runs)."""
-    sample = generate(2000, seed=7)
-    rules, crosswalk = RuleBook.load(None), Crosswalk.load()
-    courses = {n: parse_model(OdbCourse, c) for n, c in sample.courses.items()}
-    count = min(lines, 5000)
-    raw = [_bulk_line(sample, i) for i in range(count)]
-    started = time.perf_counter()
-    for line in raw:
-        try:
-            registration = parse_model(VovRegistration, json.loads(line)["registration"])
-            vov_to_bev(registration, courses[registration.odb_number], rules, crosswalk)
-        except (BrugValidationError, KeyError):
-            pass  # the sample's defective lines: refused before mapping, as in the gateway
-    return count / (time.perf_counter() - started)
+    """Lines/s of the mapping alone on (up to 5,000 of) the bulk row's lines, one core."""
+    source = _bulk_lines.sample()
+    raw = [_bulk_lines.bulk_line(source, i) for i in range(min(lines, 5000))]
+    return 1000 / _bulk_lines.mapping_cpu_ms(raw, _bulk_lines.courses(source))
 
 
 def bulk_memory(stack: DemoStack, lines: int) -> dict[str, Any]:
-    sample = generate(2000, seed=7)
+    sample = _bulk_lines.sample()
     backend = BackendClient(stack)
     for odb_number, course in sample.courses.items():
         backend.put_course(odb_number, record_json(course))
@@ -239,7 +215,7 @@ def bulk_memory(stack: DemoStack, lines: int) -> dict[str, Any]:
         for i in range(lines):
             if i % 2000 == 0:
                 samples.append(_rss_kb(pid))
-            yield _bulk_line(sample, i)
+            yield _bulk_lines.bulk_line(sample, i) + b"\n"
 
     started = time.perf_counter()
     results = sum(1 for _ in backend.bulk(body()))

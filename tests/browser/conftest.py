@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from adapters.simulation.process import RunningProcess, free_port, start_simulator
+from adapters.simulation.process import RunningProcess, free_port
 from gateway.wssecurity.pki import PkiLayout, init_pki
 from tests.browser.support import (
     CHROMIUM,
@@ -28,6 +28,7 @@ from tests.browser.support import (
     console_config,
     new_context,
 )
+from tests.reliability.support import brussels_simulator
 
 #: Where the tests write the console's screenshots; docs/img when regenerating the docs'.
 SHOTS_ENV = "BRUG_CONSOLE_SCREENSHOTS"
@@ -48,14 +49,7 @@ def pki(workdir: Path) -> PkiLayout:
 
 @pytest.fixture(scope="session")
 def brussels(workdir: Path, pki: PkiLayout) -> Iterator[RunningProcess]:
-    with start_simulator(
-        "brussels",
-        free_port(),
-        pki.root,
-        workdir / "brussels.db",
-        gateway_cert=pki["flanders"].cert,
-        log_path=workdir / "brussels.log",
-    ) as sim:
+    with brussels_simulator(workdir, pki) as sim:
         yield sim
 
 
@@ -63,7 +57,7 @@ def brussels(workdir: Path, pki: PkiLayout) -> Iterator[RunningProcess]:
 def gateway(workdir: Path, pki: PkiLayout, brussels: RunningProcess) -> Iterator[Gateway]:
     port = free_port()
     config = console_config(workdir, pki, port, brussels.service_url)
-    running = Gateway(config, port, workdir / "gateway.log").start(pki.ca_cert)
+    running = Gateway(config, port, workdir / "gateway.log", ca=pki.ca_cert).start()
     try:
         yield running
     finally:

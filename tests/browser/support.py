@@ -7,21 +7,16 @@ from __future__ import annotations
 import json
 import os
 import ssl
-import subprocess
-import sys
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import httpx
 
 from gateway.demo.sample import generate
 from gateway.demo.stack import demo_config
 from gateway.service.rest.resources import record_json, rest_json
 from gateway.wssecurity.pki import OPERATOR_SUBJECTS, PkiLayout
 from tests.reliability.support import Backend as ReliabilityBackend
-from tests.reliability.support import wait_until
+from tests.reliability.support import GatewayProcess as Gateway
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext
@@ -29,7 +24,6 @@ if TYPE_CHECKING:
 #: Debian's Chromium; BRUG_CHROMIUM names another build of the distribution's.
 CHROMIUM = Path(os.environ.get("BRUG_CHROMIUM", "/usr/bin/chromium"))
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-READY_TIMEOUT = 60.0
 
 
 def chromium_missing() -> str | None:
@@ -82,60 +76,6 @@ role = "viewer"
     path = workdir / "brug.toml"
     path.write_text(text, encoding="utf-8")
     return path
-
-
-@dataclass
-class Gateway:
-    """``python -m gateway serve`` as a process, over HTTPS on localhost."""
-
-    config: Path
-    port: int
-    log: Path
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"https://localhost:{self.port}"
-
-    def start(self, ca: Path) -> Gateway:
-        with self.log.open("ab") as sink:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "gateway", "serve", "--config", str(self.config)],
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-            )
-
-        def healthy() -> bool:
-            assert self.process is not None
-            if self.process.poll() is not None:
-                raise RuntimeError(f"brug serve exited:\n{self.tail()}")
-            try:
-                return (
-                    httpx.get(
-                        f"{self.url}/healthz",
-                        verify=ssl.create_default_context(cafile=str(ca)),
-                        timeout=1,
-                    ).status_code
-                    == 200
-                )
-            except httpx.HTTPError:
-                return False
-
-        wait_until(healthy, timeout=READY_TIMEOUT, what="brug serve to answer /healthz")
-        return self
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
-
-    def tail(self, lines: int = 40) -> str:
-        text = self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
-        return "\n".join(text.splitlines()[-lines:])
 
 
 class Backend(ReliabilityBackend):

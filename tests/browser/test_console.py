@@ -26,8 +26,8 @@ from tests.browser.support import (
     Gateway,
     new_context,
     skip_without_chromium,
-    wait_until,
 )
+from tests.reliability.support import wait_until
 
 skip_without_chromium()  # before importing Playwright
 

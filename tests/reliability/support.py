@@ -167,10 +167,14 @@ class GatewayProcess:
     port: int
     log_path: Path
     extra_args: tuple[str, ...] = ()  # more `serve` options, e.g. ("--workers", "2")
+    #: the CA of a gateway serving TLS (its certificate names localhost); None: plain HTTP
+    ca: Path | None = None
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     @property
     def url(self) -> str:
+        if self.ca is not None:
+            return f"https://localhost:{self.port}"
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> GatewayProcess:
@@ -189,7 +193,8 @@ class GatewayProcess:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gateway exited with {self.process.returncode}:\n{self.tail()}")
             try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                verify = True if self.ca is None else ssl.create_default_context(cafile=self.ca)
+                if httpx.get(f"{self.url}/healthz", verify=verify, timeout=1).status_code == 200:
                     return self
             except httpx.HTTPError:
                 pass
