@@ -12,7 +12,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
+
+from gateway.store.tables import AuditEntryRow
 
 GENESIS_HASH = "0" * 64
 
@@ -43,33 +45,6 @@ def format_time(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-class EntryLike(Protocol):
-    """What hashing reads of an entry: a stored row or a :class:`ChainedEntry` being written."""
-
-    @property
-    def seq(self) -> int: ...
-    @property
-    def recorded_at(self) -> datetime: ...
-    @property
-    def partner(self) -> str: ...
-    @property
-    def operation(self) -> str: ...
-    @property
-    def direction(self) -> str: ...
-    @property
-    def message_id(self) -> str: ...
-    @property
-    def digest(self) -> str: ...
-    @property
-    def signature_value(self) -> str | None: ...
-    @property
-    def outcome(self) -> str: ...
-    @property
-    def subject(self) -> str | None: ...
-    @property
-    def sent_at(self) -> str | None: ...
-
-
 @dataclass(frozen=True, slots=True)
 class ChainedEntry:
     """An entry as the writer chained it (what ``AuditLog.append`` returns): the stored row's
@@ -90,7 +65,7 @@ class ChainedEntry:
     entry_hash: str
 
 
-def entry_fields(row: EntryLike) -> dict[str, Any]:
+def entry_fields(row: AuditEntryRow | ChainedEntry) -> dict[str, Any]:
     """The hashed fields of a stored entry (everything but the two hashes).
 
     ``sent_at`` (a delivery attempt's Timestamp, since migration 0004) is hashed only when set,

@@ -14,6 +14,7 @@ unit-of-work machinery cost several times the statements themselves.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields, replace
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -22,8 +23,8 @@ from gateway.audit.chain import (
     AuditRecord,
     ChainedEntry,
     checkpoint_payload,
+    entry_fields,
     entry_hash,
-    format_time,
 )
 from gateway.audit.signing import CheckpointSigner
 from gateway.audit.subjects import SubjectHasher
@@ -45,22 +46,11 @@ _LOCK_HEAD = select(_HEAD.c.seq, _HEAD.c.entry_hash).where(_HEAD.c.id == HEAD_ID
 _MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == HEAD_ID)
 
 
+_COLUMNS = tuple(f.name for f in fields(ChainedEntry))  # the table's columns, by name
+
+
 def _row(entry: ChainedEntry) -> dict[str, object]:
-    return {
-        "seq": entry.seq,
-        "recorded_at": entry.recorded_at,
-        "partner": entry.partner,
-        "operation": entry.operation,
-        "direction": entry.direction,
-        "message_id": entry.message_id,
-        "digest": entry.digest,
-        "signature_value": entry.signature_value,
-        "outcome": entry.outcome,
-        "subject": entry.subject,
-        "sent_at": entry.sent_at,
-        "prev_hash": entry.prev_hash,
-        "entry_hash": entry.entry_hash,
-    }
+    return {name: getattr(entry, name) for name in _COLUMNS}
 
 
 class AuditError(BrugError):
@@ -106,38 +96,24 @@ class AuditLog:
             entries: list[ChainedEntry] = []
             for record, subject in zip(records, subjects, strict=True):
                 seq += 1
-                fields = {
-                    "seq": seq,
-                    "recorded_at": format_time(now),
-                    "partner": record.partner,
-                    "operation": record.operation,
-                    "direction": record.direction,
-                    "message_id": record.message_id,
-                    "digest": record.digest,
-                    "signature_value": record.signature_value,
-                    "outcome": record.outcome,
-                    "subject": subject,
-                }
-                if record.sent_at is not None:
-                    fields["sent_at"] = record.sent_at
-                hashed = entry_hash(prev, fields)
-                entries.append(
-                    ChainedEntry(
-                        seq=seq,
-                        recorded_at=now,
-                        partner=record.partner,
-                        operation=record.operation,
-                        direction=record.direction,
-                        message_id=record.message_id,
-                        digest=record.digest,
-                        signature_value=record.signature_value,
-                        outcome=record.outcome,
-                        subject=subject,
-                        sent_at=record.sent_at,
-                        prev_hash=prev,
-                        entry_hash=hashed,
-                    )
+                pending = ChainedEntry(
+                    seq=seq,
+                    recorded_at=now,
+                    partner=record.partner,
+                    operation=record.operation,
+                    direction=record.direction,
+                    message_id=record.message_id,
+                    digest=record.digest,
+                    signature_value=record.signature_value,
+                    outcome=record.outcome,
+                    subject=subject,
+                    sent_at=record.sent_at,
+                    prev_hash=prev,
+                    entry_hash="",
                 )
+                # Hashed exactly as every verifier hashes a stored row (entry_fields).
+                hashed = entry_hash(prev, entry_fields(pending))
+                entries.append(replace(pending, entry_hash=hashed))
                 prev = hashed
             insert_rows(connection, _ENTRY, [_row(entry) for entry in entries])
             connection.execute(_MOVE_HEAD, {"seq": seq, "entry_hash": prev})

@@ -273,19 +273,7 @@ def _doc_block(path: Path, first_line: str) -> str:
 def test_the_token_and_registration_curls_of_operations_md_run_as_written(
     deployment: Deployment,
 ) -> None:
-    block = _doc_block(ROOT / "docs" / "operations.md", "# The assertion")
-    script = block.replace(":8443/", f":{deployment.port}/")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BRUG_")}
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    run = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", script],
-        cwd=deployment.workdir,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    run = _run_script(_doc_block(ROOT / "docs" / "operations.md", "# The assertion"), deployment)
     assert run.returncode == 0, run.stdout + run.stderr
     status = json.loads(run.stdout.strip().splitlines()[-1])
     assert status["status"] == "delivered", status
