@@ -39,7 +39,7 @@ import urllib.parse
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -90,17 +90,41 @@ def _subject_matches(cert: x509.Certificate, expected: str) -> bool:
         return False
 
 
+class CertificateHolder(Protocol):
+    """A configured identity a TLS client certificate can name (a client, an operator)."""
+
+    @property
+    def cert_sha256(self) -> tuple[str, ...]: ...
+    @property
+    def cert_subject(self) -> str | None: ...
+
+
+def holders_of(cert: x509.Certificate, holders: Mapping[str, CertificateHolder]) -> list[str]:
+    """The ids whose pinned SHA-256 is ``cert``'s, else those whose subject is its subject.
+
+    A fingerprint match wins over a subject match, so an identity pinned by fingerprint cannot
+    be shadowed by another one that configured the same subject. One id is a match; none or
+    several are not (the callers refuse both).
+    """
+    digest = fingerprint(cert).hex()
+    by_fingerprint = [hid for hid, h in holders.items() if digest in h.cert_sha256]
+    if by_fingerprint:
+        return by_fingerprint
+    return [
+        hid
+        for hid, h in holders.items()
+        if h.cert_subject is not None and _subject_matches(cert, h.cert_subject)
+    ]
+
+
 def principal_from_client_cert(
     der_or_pem: bytes | str | x509.Certificate,
     config: Settings | Mapping[str, ClientConfig],
     *,
     now: datetime | None = None,
 ) -> Principal:
-    """The client a (CA-verified) TLS client certificate belongs to; ``invalid_client`` if none.
-
-    A fingerprint match wins over a subject match, so a client pinned by fingerprint cannot be
-    shadowed by another one that configured the same subject.
-    """
+    """The client a (CA-verified) TLS client certificate belongs to (:func:`holders_of`);
+    ``invalid_client`` if none or several."""
     try:
         cert = load_client_certificate(der_or_pem)
     except ValueError:
@@ -113,20 +137,13 @@ def principal_from_client_cert(
             reason="certificate expired or not yet valid",
         )
     clients = _clients(config)
-    digest = fingerprint(cert).hex()
-    by_fingerprint = [cid for cid, c in clients.items() if digest in c.cert_sha256]
-    by_subject = [
-        cid
-        for cid, c in clients.items()
-        if c.cert_subject is not None and _subject_matches(cert, c.cert_subject)
-    ]
-    matches = by_fingerprint or by_subject
+    matches = holders_of(cert, clients)
     if len(matches) != 1:
         reason = "no client" if not matches else f"several clients: {', '.join(matches)}"
         raise OAuthError(
             OAuthErrorCode.INVALID_CLIENT,
             "client certificate not registered",
-            reason=f"{reason} for certificate sha256 {digest}",
+            reason=f"{reason} for certificate sha256 {fingerprint(cert).hex()}",
         )
     client_id = matches[0]
     return Principal(client_id, frozenset(clients[client_id].scopes), method="mtls")

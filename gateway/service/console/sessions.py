@@ -25,6 +25,7 @@ from typing import Any
 from cryptography import x509
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from gateway.auth.mtls import holders_of
 from gateway.config.sections import ConsoleConfig, OperatorConfig, OperatorRole
 from gateway.wssecurity.trust import fingerprint
 
@@ -58,13 +59,6 @@ class Session:
         return submitted is not None and hmac.compare_digest(submitted, self.csrf)
 
 
-def _subject_matches(cert: x509.Certificate, expected: str) -> bool:
-    try:
-        return x509.Name.from_rfc4514_string(expected) == cert.subject
-    except ValueError:
-        return False
-
-
 def operator_for_certificate(
     cert: x509.Certificate, config: ConsoleConfig, *, now: datetime | None = None
 ) -> str | None:
@@ -75,15 +69,7 @@ def operator_for_certificate(
     moment = now or datetime.now(UTC)
     if not cert.not_valid_before_utc <= moment <= cert.not_valid_after_utc:
         return None
-    digest = fingerprint(cert).hex()
-    operators = config.operators
-    by_pin = [oid for oid, o in operators.items() if digest in o.cert_sha256]
-    by_subject = [
-        oid
-        for oid, o in operators.items()
-        if o.cert_subject is not None and _subject_matches(cert, o.cert_subject)
-    ]
-    matches = by_pin or by_subject
+    matches = holders_of(cert, config.operators)
     return matches[0] if len(matches) == 1 else None
 
 
